@@ -1,0 +1,41 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Each installs what it needs: Debian packages Qt needs (when apt is usable),
+# a virtualenv in .venv, and the Python packages.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench sysdeps-run sysdeps-test clean
+
+run: sysdeps-run $(STAMP)
+	$(BIN)/bippop-desk run --demo-if-empty
+
+test: sysdeps-test $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench all
+
+sysdeps-run:
+	@bash installer/debian-deps.sh run
+
+sysdeps-test:
+	@bash installer/debian-deps.sh test
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,84 @@
+"""`Registry`: one open registry file, the entry point of every service.
+
+Thread rule: a Registry may be shared by threads, but the desktop app calls it only
+from its single database worker (see ui/worker.py). Sessions are short-lived and
+never cross threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bippop_desk.registry.changes import SYSTEM_ACTOR, Actor, ChangeSet
+from bippop_desk.registry.database import make_engine, write_engine
+from bippop_desk.registry.errors import NotFoundError
+from bippop_desk.registry.migrate import ensure_schema
+from bippop_desk.registry.models import Commune
+
+log = logging.getLogger(__name__)
+
+
+class Registry:
+    def __init__(self, path: Path | str, actor: Actor = SYSTEM_ACTOR, *, migrate: bool = True):
+        self.path = Path(path)
+        self.actor = actor
+        self.backup_taken: str | None = None
+        if migrate:
+            # Backups sit next to the registry, where whoever copies the folder finds them.
+            self.backup_taken = ensure_schema(self.path, self.path.parent / "sauvegardes")
+        self.engine: Engine = make_engine(self.path)
+        self._writer: Engine = write_engine(self.engine)
+        self._commune_id: str | None = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- sessions -------------------------------------------------------------
+    def session(self) -> Session:
+        """A read session (expire_on_commit off: results stay usable after it closes)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def change(self, actor: Actor | None = None) -> Iterator[ChangeSet]:
+        """One transaction: the changes, their audit events and outbox entries, or nothing."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield ChangeSet(session, actor or self.actor, self.commune_id_or_empty(session))
+
+    # -- the commune (one per registry) ----------------------------------------
+    def commune_id_or_empty(self, session: Session | None = None) -> str:
+        if self._commune_id is None:
+            own = session or self.session()
+            try:
+                commune = own.scalars(select(Commune).where(Commune.deleted_at.is_(None))).first()
+            finally:
+                if session is None:
+                    own.close()
+            if commune is None:
+                return ""
+            self._commune_id = commune.id
+        return self._commune_id
+
+    @property
+    def commune_id(self) -> str:
+        commune_id = self.commune_id_or_empty()
+        if not commune_id:
+            raise NotFoundError("Aucune commune n'est configurée dans ce registre.")
+        return commune_id
+
+    def commune(self) -> Commune:
+        with self.session() as session:
+            commune = session.get(Commune, self.commune_id)
+            assert commune is not None
+            return commune

@@ -1,0 +1,47 @@
+"""Shared fixtures: every test gets its own registry file and its own data folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bippop_desk.registry.changes import Actor  # noqa: E402
+from bippop_desk.registry.services.beneficiaries import (  # noqa: E402
+    BeneficiaryInput,
+    create_beneficiary,
+)
+from bippop_desk.registry.services.commune import setup_commune  # noqa: E402
+from bippop_desk.registry.store import Registry  # noqa: E402
+
+SECRETARY = Actor("sophie", "Sophie Martin", "secretaire")
+
+
+@pytest.fixture(autouse=True)
+def private_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's data folder points into the test's temp dir, never at the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("BIPPOP_DESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "registre.sqlite3"
+
+
+@pytest.fixture
+def registry(db_path: Path) -> Iterator[Registry]:
+    """A real registry file with the commune of Compiègne and its mission catalogue."""
+    reg = Registry(db_path, SECRETARY)
+    setup_commune(reg, "60159", "Compiègne", "60", "60200")
+    yield reg
+    reg.close()
+
+
+def add_person(registry: Registry, first: str, last: str, **values: object) -> str:
+    return create_beneficiary(registry, BeneficiaryInput(first_name=first, last_name=last, **values))  # type: ignore[arg-type]
