@@ -10,19 +10,21 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bippop_desk.registry.changes import Actor  # noqa: E402
-from bippop_desk.registry.services.beneficiaries import (  # noqa: E402
+from bippop_desk.registry.changes import Actor
+from bippop_desk.registry.services.beneficiaries import (
     BeneficiaryInput,
     create_beneficiary,
 )
-from bippop_desk.registry.services.commune import setup_commune  # noqa: E402
-from bippop_desk.registry.store import Registry  # noqa: E402
+from bippop_desk.registry.services.commune import setup_commune
+from bippop_desk.registry.store import Registry
 
 SECRETARY = Actor("sophie", "Sophie Martin", "secretaire")
 
 
 @pytest.fixture(autouse=True)
-def private_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def private_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """The app's data folder points into the test's temp dir, never at the user's."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BIPPOP_DESK_HOME", str(home))
@@ -44,4 +46,6 @@ def registry(db_path: Path) -> Iterator[Registry]:
 
 
 def add_person(registry: Registry, first: str, last: str, **values: object) -> str:
-    return create_beneficiary(registry, BeneficiaryInput(first_name=first, last_name=last, **values))  # type: ignore[arg-type]
+    return create_beneficiary(
+        registry, BeneficiaryInput(first_name=first, last_name=last, **values)
+    )  # type: ignore[arg-type]

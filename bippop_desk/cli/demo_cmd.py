@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
     elapsed = time.perf_counter() - started
     print(
-        f"Commune de démonstration créée en {elapsed:.1f} s : {summary.beneficiaries} bénéficiaires, "
+        f"Commune de démonstration créée en {elapsed:.1f} s : "
+        f"{summary.beneficiaries} bénéficiaires, "
         f"{summary.volunteers} bénévoles, {summary.requests} demandes, {summary.missions} "
         f"interventions, {summary.hours_entries} saisies d'heures."
     )

@@ -32,7 +32,9 @@ def counts(registry: Registry) -> tuple[int, int, int]:
         )
 
 
-def test_a_phone_typed_any_way_is_stored_in_e164_and_shown_the_french_way(registry: Registry) -> None:
+def test_a_phone_typed_any_way_is_stored_in_e164_and_shown_the_french_way(
+    registry: Registry,
+) -> None:
     person_id = add_person(registry, "Hélène", "Le Goff", phone="06.12.34.56.78")
     person = get_beneficiary(registry, person_id)
     assert person.phone == "+33612345678"
@@ -40,13 +42,17 @@ def test_a_phone_typed_any_way_is_stored_in_e164_and_shown_the_french_way(regist
     assert row[3] == "06 12 34 56 78"
 
 
-def test_creating_writes_the_record_its_audit_event_and_its_outbox_entry(registry: Registry) -> None:
+def test_creating_writes_the_record_its_audit_event_and_its_outbox_entry(
+    registry: Registry,
+) -> None:
     before = counts(registry)
     person_id = add_person(registry, "Hélène", "Le Goff", phone="0612345678")
     assert counts(registry) == (before[0] + 1, before[1] + 1, before[2] + 1)
     with registry.session() as session:
         audit = session.scalars(select(AuditEvent).where(AuditEvent.record_id == person_id)).one()
-        outbox = session.scalars(select(OutboxEntry).where(OutboxEntry.record_id == person_id)).one()
+        outbox = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.record_id == person_id)
+        ).one()
     assert audit.user_name == "Sophie Martin" and audit.action == "create"
     payload = json.loads(outbox.payload)
     assert outbox.op == "upsert" and outbox.state == "pending"
@@ -77,18 +83,29 @@ def test_bad_input_gets_a_french_message_at_its_field_and_nothing_is_written(
     assert counts(registry) == before
 
 
-def test_an_edit_journals_only_the_names_of_changed_fields_never_old_values(registry: Registry) -> None:
+def test_an_edit_journals_only_the_names_of_changed_fields_never_old_values(
+    registry: Registry,
+) -> None:
     person_id = add_person(registry, "Hélène", "Le Goff", phone="0612345678")
-    data = BeneficiaryInput(first_name="Hélène", last_name="Le Goff", phone="0612345678",
-                            city="Compiègne", access_notes="Code 1942B")
+    data = BeneficiaryInput(
+        first_name="Hélène",
+        last_name="Le Goff",
+        phone="0612345678",
+        city="Compiègne",
+        access_notes="Code 1942B",
+    )
     changed = update_beneficiary(registry, person_id, data)
     assert sorted(changed) == ["access_notes", "city"]
     with registry.session() as session:
         audit = session.scalars(
-            select(AuditEvent).where(AuditEvent.record_id == person_id).order_by(AuditEvent.id.desc())
+            select(AuditEvent)
+            .where(AuditEvent.record_id == person_id)
+            .order_by(AuditEvent.id.desc())
         ).first()
         outbox = session.scalars(
-            select(OutboxEntry).where(OutboxEntry.record_id == person_id).order_by(OutboxEntry.id.desc())
+            select(OutboxEntry)
+            .where(OutboxEntry.record_id == person_id)
+            .order_by(OutboxEntry.id.desc())
         ).first()
     assert audit is not None and outbox is not None
     assert audit.fields == "city,access_notes"
@@ -111,11 +128,15 @@ def test_duplicates_are_found_by_folded_name_and_birth_date_or_by_phone(registry
     second = add_person(registry, "Marcel", "Dupont", phone="03 44 12 34 56")
     add_person(registry, "Hélène", "Le Goff", birth_date=dt.date(1990, 1, 1))
 
-    same_person = possible_duplicates(registry, BeneficiaryInput("helene", "LE GOFF", birth_date=born))
+    same_person = possible_duplicates(
+        registry, BeneficiaryInput("helene", "LE GOFF", birth_date=born)
+    )
     assert [d.id for d in same_person] == [first]
     assert same_person[0].reason == "même nom et même date de naissance"
 
-    by_phone = possible_duplicates(registry, BeneficiaryInput("Jean", "Martin", phone="+33344123456"))
+    by_phone = possible_duplicates(
+        registry, BeneficiaryInput("Jean", "Martin", phone="+33344123456")
+    )
     assert [(d.id, d.reason) for d in by_phone] == [(second, "même numéro de téléphone")]
 
     assert possible_duplicates(registry, BeneficiaryInput("Zoé", "Inconnue")) == []

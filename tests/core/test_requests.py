@@ -42,13 +42,22 @@ def test_a_phone_request_is_saved_with_audit_and_outbox_in_one_transaction(
     tomorrow = local_today() + dt.timedelta(days=1)
     request_id = create_request(
         registry,
-        RequestInput(person, visit_type, wished_date=tomorrow, wished_time_from=dt.time(14),
-                     wished_time_to=dt.time(16), notes="Se sent seule", urgency="urgente"),
+        RequestInput(
+            person,
+            visit_type,
+            wished_date=tomorrow,
+            wished_time_from=dt.time(14),
+            wished_time_to=dt.time(16),
+            notes="Se sent seule",
+            urgency="urgente",
+        ),
     )
     with registry.session() as session:
         request = session.get(Request, request_id)
         audit = session.scalars(select(AuditEvent).where(AuditEvent.record_id == request_id)).one()
-        outbox = session.scalars(select(OutboxEntry).where(OutboxEntry.record_id == request_id)).one()
+        outbox = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.record_id == request_id)
+        ).one()
     assert request is not None and request.status == "nouvelle"
     assert request.received_by == "Sophie Martin" and request.channel == "telephone"
     assert "Visite de convivialité" in audit.summary
@@ -81,7 +90,9 @@ def test_bad_requests_are_refused_at_the_field_and_nothing_is_saved(
     assert request_ids(registry) == []
 
 
-def test_request_statuses_never_go_back_from_a_finished_state(registry: Registry, visit_type: str) -> None:
+def test_request_statuses_never_go_back_from_a_finished_state(
+    registry: Registry, visit_type: str
+) -> None:
     request_id = create_request(registry, RequestInput(add_person(registry, "A", "B"), visit_type))
     cancel_request(registry, request_id, "La famille s'en occupe")
     with pytest.raises(StatusTransitionError), registry.change() as changes:
@@ -92,7 +103,9 @@ def test_request_statuses_never_go_back_from_a_finished_state(registry: Registry
         cancel_request(registry, request_id, "  ")
 
 
-def test_the_request_list_filters_by_status_type_and_date(registry: Registry, visit_type: str) -> None:
+def test_the_request_list_filters_by_status_type_and_date(
+    registry: Registry, visit_type: str
+) -> None:
     person = add_person(registry, "Hélène", "Le Goff")
     call_type = next(t.id for t in list_mission_types(registry) if t.code == "appel")
     visit = create_request(registry, RequestInput(person, visit_type))

@@ -14,10 +14,22 @@ from tests.conftest import add_person
 @pytest.fixture
 def people(registry: Registry) -> dict[str, str]:
     return {
-        "helene": add_person(registry, "Hélène", "Le Goff", phone="06 12 34 56 78",
-                             address_line="12 rue Solférino", city="Compiègne"),
-        "jerome": add_person(registry, "Jérôme", "Lefèvre", phone="03 44 20 30 40",
-                             address_line="3 avenue Thiers", city="Compiègne"),
+        "helene": add_person(
+            registry,
+            "Hélène",
+            "Le Goff",
+            phone="06 12 34 56 78",
+            address_line="12 rue Solférino",
+            city="Compiègne",
+        ),
+        "jerome": add_person(
+            registry,
+            "Jérôme",
+            "Lefèvre",
+            phone="03 44 20 30 40",
+            address_line="3 avenue Thiers",
+            city="Compiègne",
+        ),
         "legrand": add_person(registry, "Marcel", "Legrand", address_line="8 rue de Paris"),
         "nguyen": add_person(registry, "Thị", "Nguyễn", phone="+44 20 7946 0958"),
     }
@@ -61,7 +73,9 @@ def test_the_closer_name_ranks_first(registry: Registry, people: dict[str, str])
     assert set(ids(registry, "le")) >= {people["helene"], people["jerome"], people["legrand"]}
 
 
-def test_fts_operators_typed_by_the_user_are_plain_text(registry: Registry, people: dict[str, str]) -> None:
+def test_fts_operators_typed_by_the_user_are_plain_text(
+    registry: Registry, people: dict[str, str]
+) -> None:
     for query in ['"', "NEAR(", "le OR goff", "-goff", "goff*", "a AND"]:
         search_people(registry, query)  # must not raise an FTS syntax error
     assert build_match("h") is None
@@ -80,7 +94,9 @@ def test_a_rename_is_searchable_at_once_and_a_tombstone_disappears(
     assert ids(registry, "goff") == []
 
 
-def test_a_rolled_back_change_leaves_the_index_as_it_was(registry: Registry, people: dict[str, str]) -> None:
+def test_a_rolled_back_change_leaves_the_index_as_it_was(
+    registry: Registry, people: dict[str, str]
+) -> None:
     with pytest.raises(RuntimeError), registry.change() as changes:
         record = changes.session.get(Beneficiary, people["jerome"])
         assert record is not None
