@@ -212,7 +212,7 @@ def generate_demo(
             for name, kind in names.PARTNERS
         ]
         conn.execute(insert(Partner), partner_rows)
-        partner_ids = [row["id"] for row in partner_rows]
+        partner_ids = [str(row["id"]) for row in partner_rows]
 
         beneficiary_rows = list(_beneficiaries(rng, people, commune_id))
         for start in range(0, len(beneficiary_rows), 20_000):
@@ -220,12 +220,14 @@ def generate_demo(
         volunteer_rows = list(_volunteers(rng, volunteers, commune_id, partner_ids))
         conn.execute(insert(Volunteer), volunteer_rows)
 
-        offers, slots, absences = [], [], []
+        offers: list[dict[str, Any]] = []
+        slots: list[dict[str, Any]] = []
+        absences: list[dict[str, Any]] = []
         slot_of: dict[str, list[tuple[int, int, int]]] = {}
         offers_of: dict[str, set[str]] = {}
         for vol in volunteer_rows:
             chosen = rng.sample(types, rng.randint(2, 6))
-            offers_of[vol["id"]] = {t[0] for t in chosen if vol["has_car"] or not t[2]}
+            offers_of[vol["id"]] = {str(t[0]) for t in chosen if vol["has_car"] or not t[2]}
             offers += [
                 {"volunteer_id": vol["id"], "mission_type_id": t} for t in offers_of[vol["id"]]
             ]
