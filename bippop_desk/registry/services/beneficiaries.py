@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bippop_desk.registry.changes import ChangeSet
 from bippop_desk.registry.errors import NotFoundError, ValidationError
 from bippop_desk.registry.frdates import short_date
 from bippop_desk.registry.models import Beneficiary, Request
@@ -49,7 +50,7 @@ class BeneficiaryInput:
     notes: str = ""
 
 
-def _clean(data: BeneficiaryInput) -> dict[str, Any]:
+def clean_beneficiary(data: BeneficiaryInput) -> dict[str, Any]:
     """Validated column values, or a ValidationError naming every bad field at once."""
     errors: dict[str, str] = {}
 
@@ -94,18 +95,23 @@ def _describe(values: dict[str, Any]) -> str:
     return f"{values['first_name']} {values['last_name']}".strip()
 
 
+def add_beneficiary(changes: ChangeSet, values: dict[str, Any]) -> Beneficiary:
+    """Insert already-cleaned values inside an open ChangeSet (see clean_beneficiary)."""
+    record = Beneficiary(commune_id=changes.commune_id, **values)
+    changes.create(record, f"Bénéficiaire {_describe(values)} créé·e")
+    return record
+
+
 def create_beneficiary(registry: Registry, data: BeneficiaryInput) -> str:
-    values = _clean(data)
+    values = clean_beneficiary(data)
     with registry.change() as changes:
-        record = Beneficiary(commune_id=changes.commune_id, **values)
-        changes.create(record, f"Bénéficiaire {_describe(values)} créé·e")
-        return record.id
+        return add_beneficiary(changes, values).id
 
 
 def update_beneficiary(
     registry: Registry, beneficiary_id: str, data: BeneficiaryInput
 ) -> list[str]:
-    values = _clean(data)
+    values = clean_beneficiary(data)
     with registry.change() as changes:
         record = changes.session.get(Beneficiary, beneficiary_id)
         if record is None or record.deleted_at is not None:

@@ -51,7 +51,8 @@ class RequestInput:
     recurrence_until: dt.date | None = None
 
 
-def _validate(changes: ChangeSet, data: RequestInput) -> None:
+def request_errors(changes: ChangeSet, data: RequestInput) -> dict[str, str]:
+    """Every problem with `data`, by field (empty when the request can be saved)."""
     errors: dict[str, str] = {}
     session = changes.session
     beneficiary = session.get(Beneficiary, data.beneficiary_id) if data.beneficiary_id else None
@@ -97,38 +98,44 @@ def _validate(changes: ChangeSet, data: RequestInput) -> None:
         errors["notes"] = notes_error
     if len(data.caller_name) > 160:
         errors["caller_name"] = "Le nom de l'appelant est trop long."
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def create_request(registry: Registry, data: RequestInput) -> str:
     """Log a request. Returns its id once it is committed with its audit and outbox rows."""
     with registry.change() as changes:
-        _validate(changes, data)
-        record = Request(
-            commune_id=changes.commune_id,
-            beneficiary_id=data.beneficiary_id,
-            mission_type_id=data.mission_type_id,
-            channel=data.channel,
-            caller_name=data.caller_name.strip(),
-            received_at=utcnow(),
-            received_by=changes.actor.display_name,
-            wished_date=data.wished_date,
-            wished_date_end=data.wished_date_end,
-            wished_time_from=data.wished_time_from,
-            wished_time_to=data.wished_time_to,
-            urgency=data.urgency,
-            notes=data.notes.strip(),
-            status="nouvelle",
-            status_changed_at=utcnow(),
-            recurrence=data.recurrence,
-            recurrence_count=data.recurrence_count if data.recurrence != "aucune" else None,
-            recurrence_until=data.recurrence_until if data.recurrence != "aucune" else None,
-        )
-        mission_type = changes.session.get(MissionType, data.mission_type_id)
-        label = mission_type.label if mission_type else "?"
-        changes.create(record, f"Demande « {label} » reçue ({CHANNELS[data.channel].lower()})")
-        return record.id
+        errors = request_errors(changes, data)
+        if errors:
+            raise ValidationError(errors)
+        return add_request(changes, data).id
+
+
+def add_request(changes: ChangeSet, data: RequestInput) -> Request:
+    """Insert an already-validated request inside an open ChangeSet."""
+    record = Request(
+        commune_id=changes.commune_id,
+        beneficiary_id=data.beneficiary_id,
+        mission_type_id=data.mission_type_id,
+        channel=data.channel,
+        caller_name=data.caller_name.strip(),
+        received_at=utcnow(),
+        received_by=changes.actor.display_name,
+        wished_date=data.wished_date,
+        wished_date_end=data.wished_date_end,
+        wished_time_from=data.wished_time_from,
+        wished_time_to=data.wished_time_to,
+        urgency=data.urgency,
+        notes=data.notes.strip(),
+        status="nouvelle",
+        status_changed_at=utcnow(),
+        recurrence=data.recurrence,
+        recurrence_count=data.recurrence_count if data.recurrence != "aucune" else None,
+        recurrence_until=data.recurrence_until if data.recurrence != "aucune" else None,
+    )
+    mission_type = changes.session.get(MissionType, data.mission_type_id)
+    label = mission_type.label if mission_type else "?"
+    changes.create(record, f"Demande « {label} » reçue ({CHANNELS[data.channel].lower()})")
+    return record
 
 
 def move_request(
