@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from bippop_desk.registry.changes import Actor
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import Commune, User
 from bippop_desk.registry.models.commune import ROLES
@@ -53,3 +54,14 @@ def ensure_user(registry: Registry, username: str, display_name: str, role: str)
         user = User(username=username, display_name=display_name, role=role)
         changes.create(user, f"Utilisateur {display_name} ({role}) créé")
         return user
+
+
+def list_staff(registry: Registry) -> list[Actor]:
+    """Active staff users as Actors, administrators last (the desk is mostly secretaries)."""
+    order = {role: index for index, role in enumerate(ROLES)}
+    with registry.session() as session:
+        users = session.scalars(
+            select(User).where(User.active.is_(True), User.deleted_at.is_(None))
+        ).all()
+    actors = [Actor(u.username, u.display_name, u.role) for u in users]
+    return sorted(actors, key=lambda a: (order.get(a.role, 9), a.display_name))

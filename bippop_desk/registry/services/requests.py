@@ -275,3 +275,60 @@ def count_requests_by_status(registry: Registry) -> dict[str, int]:
     )
     with registry.engine.connect() as conn:
         return {status: int(count) for status, count in conn.execute(query)}
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    id: str
+    beneficiary_id: str
+    beneficiary_name: str
+    mission_type_id: str
+    mission_type_label: str
+    status: str
+    status_label: str
+    channel_label: str
+    caller_name: str
+    received: str
+    received_by: str
+    wished: str
+    urgent: bool
+    notes: str
+    recurrence_label: str
+    cancel_reason: str
+
+
+def request_detail(registry: Registry, request_id: str) -> RequestDetail:
+    with registry.session() as session:
+        request = session.get(Request, request_id)
+        if request is None or request.deleted_at is not None:
+            raise NotFoundError("Cette demande n'existe plus.")
+        person = session.get(Beneficiary, request.beneficiary_id)
+        mission_type = session.get(MissionType, request.mission_type_id)
+        recurrence = RECURRENCES.get(request.recurrence, request.recurrence)
+        if request.recurrence != "aucune" and request.recurrence_count:
+            recurrence += f", {request.recurrence_count} séances"
+        if request.recurrence != "aucune" and request.recurrence_until:
+            recurrence += f", jusqu'au {short_date(request.recurrence_until)}"
+        return RequestDetail(
+            id=request.id,
+            beneficiary_id=request.beneficiary_id,
+            beneficiary_name=person.full_name if person else "?",
+            mission_type_id=request.mission_type_id,
+            mission_type_label=mission_type.label if mission_type else "?",
+            status=request.status,
+            status_label=REQUEST_STATUSES.get(request.status, request.status),
+            channel_label=CHANNELS.get(request.channel, request.channel),
+            caller_name=request.caller_name,
+            received=short_datetime(utc_to_local(request.received_at)),
+            received_by=request.received_by,
+            wished=wished_text(
+                request.wished_date,
+                request.wished_date_end,
+                request.wished_time_from,
+                request.wished_time_to,
+            ),
+            urgent=request.urgency == "urgente",
+            notes=request.notes,
+            recurrence_label=recurrence,
+            cancel_reason=request.cancel_reason,
+        )

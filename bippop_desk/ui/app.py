@@ -1,0 +1,162 @@
+"""Starting the desktop app: Qt in French, the window at once, the registry opened on the
+DB worker (migrations and the demo commune never freeze the window)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from bippop_desk import APP_NAME
+from bippop_desk.cli.common import db_path
+from bippop_desk.registry.changes import Actor
+from bippop_desk.registry.errors import DatabaseTooNewError
+from bippop_desk.registry.store import Registry
+from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.main_window import MainWindow, apply_text_size
+from bippop_desk.ui.settings import Preferences
+from bippop_desk.ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
+STARTED = time.perf_counter()
+DEMO_PEOPLE = 400
+PAGE_ALIASES = {"beneficiaries": "beneficiaires", "requests": "demandes", "home": "accueil"}
+
+
+@dataclass
+class Opened:
+    registry: Registry
+    commune_name: str
+    staff: list[Actor]
+    created_demo: bool
+
+
+def open_registry(path: Path, demo_if_empty: bool) -> Opened:
+    """Runs on the DB worker: migrate (with backup), create the demo when asked."""
+    from bippop_desk.registry.services.commune import ensure_user, list_staff
+
+    new_file = not path.exists()
+    registry = Registry(path)
+    created_demo = False
+    if not registry.commune_id_or_empty():
+        if not (demo_if_empty and new_file):
+            return Opened(registry, "", [], False)
+        from bippop_desk.registry.demo import generate_demo
+
+        generate_demo(registry, DEMO_PEOPLE)
+        created_demo = True
+    staff = list_staff(registry)
+    if not staff:
+        login = getpass.getuser()
+        ensure_user(registry, login, login, "administrateur")
+        staff = list_staff(registry)
+    return Opened(registry, registry.commune().name, staff, created_demo)
+
+
+def pick_actor(staff: list[Actor], last_user: str) -> Actor:
+    login = getpass.getuser()
+    for wanted in (last_user, login):
+        for actor in staff:
+            if actor.username == wanted:
+                return actor
+    return staff[0]
+
+
+class PaintWatcher(QObject):
+    """For `--exit-after-paint` (startup benchmark): quit once rows have been painted."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.rows_ready = False
+        self.window = window
+        window.beneficiaries.model.rows_arrived.connect(self._rows)
+        window.beneficiaries.table.viewport().installEventFilter(self)
+
+    def _rows(self) -> None:
+        self.rows_ready = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.rows_ready and event.type() == QEvent.Type.Paint:
+            self.rows_ready = False
+            QTimer.singleShot(0, self._done)
+        return False
+
+    def _done(self) -> None:
+        print(f"painted {time.perf_counter() - STARTED:.3f}", flush=True)
+        QApplication.quit()
+
+
+def install_french(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_fr",):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("Bip Pop")
+    install_french(app)
+    preferences = Preferences()
+    apply_text_size(bool(args.large_text) or preferences.large_text)
+
+    worker = DbWorker()
+    context = AppContext(worker, Actor(getpass.getuser(), getpass.getuser(), "secretaire"))
+    window = MainWindow(context, preferences)
+    window.show_page(PAGE_ALIASES.get(args.page, args.page))
+    window.show()
+    watcher = PaintWatcher(window) if args.exit_after_paint else None
+
+    path = db_path(args)
+
+    def opened(result: Opened) -> None:
+        if not result.commune_name:
+            from bippop_desk.ui.setup_dialog import CommuneSetupDialog
+
+            dialog = CommuneSetupDialog(context, result.registry, window)
+            if not dialog.exec():
+                app.quit()
+                return
+            worker.submit(lambda: open_registry(path, False), opened, failed)
+            return
+        actor = pick_actor(result.staff, preferences.last_user)
+        result.registry.actor = actor
+        window.set_staff(result.staff)
+        context.set_registry(result.registry, result.commune_name)
+        context.set_actor(actor)
+        if result.created_demo:
+            window.statusBar().showMessage(
+                "Commune de démonstration créée (données fictives, jamais synchronisées).", 10000
+            )
+
+    def failed(error: BaseException) -> None:
+        log.error("cannot open the registry", exc_info=error)
+        title = (
+            "Registre trop récent"
+            if isinstance(error, DatabaseTooNewError)
+            else "Registre illisible"
+        )
+        QMessageBox.critical(window, title, f"{error}\n\nFichier : {path}")
+        app.exit(2)
+
+    worker.submit(
+        lambda: open_registry(path, bool(args.demo_if_empty)),
+        opened,
+        failed,
+        progress="Ouverture du registre…",
+    )
+    app.aboutToQuit.connect(context.close)
+    code = app.exec()
+    del watcher
+    return int(code)

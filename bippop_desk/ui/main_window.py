@@ -1,0 +1,255 @@
+"""The main window: navigation on the left, one page at a time, a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from bippop_desk import APP_NAME, __version__
+from bippop_desk.registry.changes import Actor
+from bippop_desk.registry.models.commune import ROLE_LABELS
+from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.list_model import ListItem
+from bippop_desk.ui.pages.beneficiaries import BeneficiariesPage
+from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryEditDialog, BeneficiaryFileDialog
+from bippop_desk.ui.pages.home import HomePage
+from bippop_desk.ui.pages.intake import IntakePage
+from bippop_desk.ui.pages.requests import RequestDialog, RequestsPage
+from bippop_desk.ui.settings import BASE_POINT_SIZE, LARGE_POINT_SIZE, Preferences
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, preferences: Preferences) -> None:
+        super().__init__()
+        self.context = context
+        self.preferences = preferences
+        self.staff: list[Actor] = []
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 800)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
+        self.nav.setFixedWidth(self.fontMetrics().averageCharWidth() * 30)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.home = HomePage(context)
+        self.intake = IntakePage(context)
+        self.beneficiaries = BeneficiariesPage(context)
+        self.requests = RequestsPage(context)
+        self.pages: dict[str, QWidget] = {}
+        for key, title, page in (
+            ("accueil", "Accueil", self.home),
+            ("demande", "Nouvelle demande", self.intake),
+            ("beneficiaires", "Bénéficiaires", self.beneficiaries),
+            ("demandes", "Demandes", self.requests),
+        ):
+            self.add_page(key, title, page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.home.new_request.connect(self.open_intake)
+        self.home.show_beneficiaries.connect(lambda: self.show_page("beneficiaires"))
+        self.home.show_requests.connect(self._show_requests)
+        self.intake.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.beneficiaries.open_beneficiary.connect(self.open_beneficiary)
+        self.beneficiaries.new_beneficiary.connect(self.new_beneficiary)
+        self.requests.open_request.connect(lambda rid: RequestDialog(context, rid, self).exec())
+
+        self._build_menus()
+        self._build_status_bar()
+        context.worker.error.connect(self._worker_error)
+        context.worker.set_parent_widget(self)
+        context.registry_ready.connect(self._registry_ready)
+        geometry = preferences.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # -- pages ---------------------------------------------------------------------------
+    def add_page(self, key: str, title: str, page: QWidget) -> None:
+        index = self.stack.addWidget(page)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+        self.pages[key] = page
+        if index < 9:
+            QShortcut(
+                QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self.nav.setCurrentRow(i)
+            )
+            item.setToolTip(f"Ctrl+{index + 1}")
+
+    def show_page(self, key: str) -> None:
+        page = self.pages.get(key)
+        if page is not None:
+            self.nav.setCurrentRow(self.stack.indexOf(page))
+
+    def open_intake(self) -> None:
+        self.show_page("demande")
+        self.intake.focus_search()
+
+    def open_intake_for(self, person_id: str, label: str) -> None:
+        name, _, detail = label.partition("|")
+        self.show_page("demande")
+        self.intake.pick(ListItem(person_id, name, detail))
+
+    def open_beneficiary(self, person_id: str) -> None:
+        dialog = BeneficiaryFileDialog(self.context, person_id, self)
+        dialog.new_request_for.connect(self.open_intake_for)
+        dialog.exec()
+
+    def new_beneficiary(self) -> None:
+        dialog = BeneficiaryEditDialog(
+            self.context, None, self, default_city=self.context.commune_name
+        )
+        dialog.saved.connect(self.open_beneficiary)
+        dialog.exec()
+
+    def _show_requests(self, status: str) -> None:
+        self.show_page("demandes")
+        if status == "urgent":
+            self.requests.status.setCurrentIndex(0)
+            self.requests.urgent.setChecked(True)
+        else:
+            self.requests.urgent.setChecked(False)
+            self.requests.show_status(status)
+
+    # -- menus and status bar -----------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&Fichier")
+        intake = QAction("&Nouvelle demande téléphonique", self)
+        intake.setShortcuts([QKeySequence("Ctrl+N"), QKeySequence("F2")])
+        intake.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        intake.triggered.connect(self.open_intake)
+        file_menu.addAction(intake)
+        user = QAction("Changer d'&utilisateur…", self)
+        user.triggered.connect(self.choose_user)
+        file_menu.addAction(user)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quitter", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&Affichage")
+        self.large_text_action = QAction("&Texte agrandi", self)
+        self.large_text_action.setCheckable(True)
+        self.large_text_action.setChecked(self.preferences.large_text)
+        self.large_text_action.setShortcut(QKeySequence("Ctrl++"))
+        self.large_text_action.toggled.connect(self.set_large_text)
+        view_menu.addAction(self.large_text_action)
+        search = QAction("&Chercher un bénéficiaire", self)
+        search.setShortcut(QKeySequence("Ctrl+F"))
+        search.triggered.connect(self._focus_beneficiary_search)
+        view_menu.addAction(search)
+
+        help_menu = self.menuBar().addMenu("&Aide")
+        about = QAction("À &propos", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+        keys = QAction("&Raccourcis clavier", self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(self._shortcuts_help)
+        help_menu.addAction(keys)
+
+    def _build_status_bar(self) -> None:
+        self.commune_label = QLabel("Ouverture du registre…")
+        self.user_label = QLabel()
+        self.busy_label = QLabel()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.commune_label)
+        self.context.worker.busy_changed.connect(
+            lambda busy: self.busy_label.setText("⏳ travail en cours…" if busy else "")
+        )
+        self.context.actor_changed.connect(self._show_user)
+        self._show_user()
+
+    def _show_user(self) -> None:
+        actor = self.context.actor
+        self.user_label.setText(f"{actor.display_name} ({ROLE_LABELS.get(actor.role, actor.role)})")
+
+    def _registry_ready(self) -> None:
+        self.commune_label.setText(f"Commune : {self.context.commune_name}")
+        self.setWindowTitle(f"{APP_NAME} — {self.context.commune_name}")
+
+    def set_staff(self, staff: list[Actor]) -> None:
+        self.staff = staff
+
+    def choose_user(self) -> None:
+        if not self.staff:
+            return
+        names = [f"{a.display_name} — {ROLE_LABELS.get(a.role, a.role)}" for a in self.staff]
+        current = next((i for i, a in enumerate(self.staff) if a == self.context.actor), 0)
+        choice, ok = QInputDialog.getItem(
+            self, "Utilisateur", "Qui utilise le logiciel ?", names, current, False
+        )
+        if ok:
+            actor = self.staff[names.index(choice)]
+            self.context.set_actor(actor)
+            self.preferences.last_user = actor.username
+
+    def set_large_text(self, large: bool) -> None:
+        self.preferences.large_text = large
+        apply_text_size(large)
+
+    def _focus_beneficiary_search(self) -> None:
+        self.show_page("beneficiaires")
+        self.beneficiaries.focus_filter()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"À propos de {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Le registre de la mairie pour l'entraide "
+            "contre l'isolement, avec la plateforme Bip Pop.",
+        )
+
+    def _shortcuts_help(self) -> None:
+        QMessageBox.information(
+            self,
+            "Raccourcis clavier",
+            "Ctrl+N ou F2 : nouvelle demande téléphonique\n"
+            "↓ puis Entrée : choisir la personne trouvée\n"
+            "Alt+N : créer la fiche d'une nouvelle personne\n"
+            "Ctrl+Entrée : enregistrer la demande\n"
+            "Ctrl+F : chercher un bénéficiaire\n"
+            "Ctrl+1 … Ctrl+9 : aller aux pages\n"
+            "Ctrl++ : texte agrandi",
+        )
+
+    def _worker_error(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Une opération a échoué", str(error) or error.__class__.__name__)
+
+    # -- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.intake.flush_draft()
+        self.preferences.set_geometry(self.saveGeometry())
+        self.preferences.sync()
+        super().closeEvent(event)
+
+
+def apply_text_size(large: bool) -> None:
+    """Resize every widget's text (the whole app reads the application font)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    font = QFont(app.font())
+    font.setPointSize(LARGE_POINT_SIZE if large else BASE_POINT_SIZE)
+    app.setFont(font)
