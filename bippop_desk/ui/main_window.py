@@ -26,6 +26,7 @@ from bippop_desk.ui.pages.beneficiaries import BeneficiariesPage
 from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryEditDialog, BeneficiaryFileDialog
 from bippop_desk.ui.pages.home import HomePage
 from bippop_desk.ui.pages.intake import IntakePage
+from bippop_desk.ui.pages.planning import PlanningPage
 from bippop_desk.ui.pages.requests import RequestDialog, RequestsPage
 from bippop_desk.ui.settings import BASE_POINT_SIZE, LARGE_POINT_SIZE, Preferences
 
@@ -54,12 +55,14 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(context)
         self.beneficiaries = BeneficiariesPage(context)
         self.requests = RequestsPage(context)
+        self.planning = PlanningPage(context)
         self.pages: dict[str, QWidget] = {}
         for key, title, page in (
             ("accueil", "Accueil", self.home),
             ("demande", "Nouvelle demande", self.intake),
             ("beneficiaires", "Bénéficiaires", self.beneficiaries),
             ("demandes", "Demandes", self.requests),
+            ("planning", "Planning", self.planning),
         ):
             self.add_page(key, title, page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
