@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -152,9 +153,9 @@ class IntakePage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textEdited.connect(self._search_edited)
         self.search.installEventFilter(self)
-        search_label = QLabel("&Rechercher :")
-        search_label.setBuddy(self.search)
-        layout.addWidget(search_label)
+        self.search_label = QLabel("&Rechercher :")
+        self.search_label.setBuddy(self.search)
+        layout.addWidget(self.search_label)
         layout.addWidget(self.search)
         self.search_hint = QLabel("Tapez au moins deux lettres ou chiffres.")
         self.search_hint.setWordWrap(True)
@@ -164,6 +165,8 @@ class IntakePage(QWidget):
         self.results.setObjectName("intake_results")
         self.results.setModel(self.results_model)
         self.results.setAlternatingRowColors(True)
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.activated.connect(lambda index: self.pick_row(index.row()))
         self.results.installEventFilter(self)
         layout.addWidget(self.results, 1)
@@ -181,6 +184,7 @@ class IntakePage(QWidget):
         self.card.setStyleSheet("background: #eef6ee; padding: 8px; border-radius: 4px;")
         self.change_button = QPushButton("C&hanger de personne")
         self.change_button.clicked.connect(self.unpick)
+        self.card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.card)
         layout.addWidget(self.change_button)
 
@@ -200,8 +204,10 @@ class IntakePage(QWidget):
         self.duplicates.setModel(self.duplicates_model)
         self.duplicates.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
         self.duplicates.activated.connect(lambda index: self._use_duplicate(index.row()))
+        self.duplicates.setWordWrap(True)
         layout.addWidget(self.duplicates_label)
         layout.addWidget(self.duplicates)
+        layout.addStretch(0)
         self._show_person_mode()
         return box
 
@@ -444,7 +450,13 @@ class IntakePage(QWidget):
 
     def _show_person_mode(self) -> None:
         searching = self.picked is None and not self.creating
-        for widget in (self.search, self.search_hint, self.results, self.new_button):
+        for widget in (
+            self.search_label,
+            self.search,
+            self.search_hint,
+            self.results,
+            self.new_button,
+        ):
             widget.setVisible(searching)
         self.card.setVisible(self.picked is not None)
         self.change_button.setVisible(self.picked is not None or self.creating)
