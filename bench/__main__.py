@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-NOT_BENCHES = {"common", "__main__"}
+NOT_BENCHES = {"common", "__main__", "bare_window"}
 
 
 def available() -> list[str]:
