@@ -27,6 +27,7 @@ from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryEditDialog, Bene
 from bippop_desk.ui.pages.home import HomePage
 from bippop_desk.ui.pages.intake import IntakePage
 from bippop_desk.ui.pages.planning import PlanningPage
+from bippop_desk.ui.pages.reports import ReportsPage
 from bippop_desk.ui.pages.requests import RequestDialog, RequestsPage
 from bippop_desk.ui.settings import BASE_POINT_SIZE, LARGE_POINT_SIZE, Preferences
 
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.beneficiaries = BeneficiariesPage(context)
         self.requests = RequestsPage(context)
         self.planning = PlanningPage(context)
+        self.reports = ReportsPage(context)
         self.pages: dict[str, QWidget] = {}
         for key, title, page in (
             ("accueil", "Accueil", self.home),
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
             ("beneficiaires", "Bénéficiaires", self.beneficiaries),
             ("demandes", "Demandes", self.requests),
             ("planning", "Planning", self.planning),
+            ("documents", "Documents", self.reports),
         ):
             self.add_page(key, title, page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
