@@ -177,6 +177,8 @@ class _Builder:
         titles: list[Any] = [self.p(title, "banner")] + [""] * (len(head) - 1)
         data = [titles, head] + [self.row(m) for m in missions]
         style = [
+            # Plain-string cells (the spanned title's fillers) would default to Helvetica.
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("SPAN", (0, 0), (-1, 0)),
             ("BACKGROUND", (0, 0), (-1, 0), TITLE_BG),
             ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
@@ -246,6 +248,7 @@ class _Builder:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
                     ("BACKGROUND", (0, 0), (-1, -1), background),
                     ("BOX", (0, 0), (-1, -1), 0.4, GRID),
                     ("TOPPADDING", (0, 0), (-1, -1), 2),
