@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
+from bippop_desk.registry.demo import generate_demo
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.main_window import MainWindow
@@ -67,3 +69,22 @@ def window(qtbot: QtBot, context: AppContext, registry: Registry) -> MainWindow:
     context.set_registry(registry, "Compiègne")
     qtbot.waitUntil(lambda: win.intake.mission_type.count() > 1, timeout=5000)
     return win
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Registry]:
+    registry = Registry(tmp_path / "demo.sqlite3", SECRETARY)
+    generate_demo(registry, people=120)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def demo_window(qtbot: QtBot, demo: Registry) -> Iterator[MainWindow]:
+    worker = DbWorker()
+    context = AppContext(worker, SECRETARY)
+    window = MainWindow(context, Preferences())
+    qtbot.addWidget(window)
+    context.set_registry(demo, "Compiègne")
+    yield window
+    worker.shutdown()

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
-import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from bippop_desk.registry.clock import local_today
-from bippop_desk.registry.demo import generate_demo
 from bippop_desk.registry.services.hours_report import Period, hours_figures, hours_of
 from bippop_desk.registry.services.week import current_iso_week, week_missions
 from bippop_desk.registry.store import Registry
-from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.main_window import MainWindow
-from bippop_desk.ui.settings import Preferences
-from bippop_desk.ui.worker import DbWorker
-from tests.conftest import SECRETARY
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Registry]:
-    registry = Registry(tmp_path / "demo.sqlite3", SECRETARY)
-    generate_demo(registry, people=120)
-    yield registry
-    registry.close()
-
-
-@pytest.fixture
-def demo_window(qtbot: QtBot, demo: Registry) -> Iterator[MainWindow]:
-    worker = DbWorker()
-    context = AppContext(worker, SECRETARY)
-    window = MainWindow(context, Preferences())
-    qtbot.addWidget(window)
-    context.set_registry(demo, "Compiègne")
-    yield window
-    worker.shutdown()
 
 
 def test_the_hours_workbook_exported_from_the_app_matches_the_registry(
