@@ -85,6 +85,13 @@ class Period:
             raise ValidationError.single("end", "La fin de la période est avant son début.")
         if (end - start).days > MAX_PERIOD_DAYS:
             raise ValidationError.single("end", "La période ne peut pas dépasser cinq ans.")
+        # A range that is exactly a month, a quarter or a year is named as such.
+        named = [cls.year(start.year), cls.month(start.year, start.month)]
+        if start.month % 3 == 1:
+            named.append(cls.quarter(start.year, start.month // 3 + 1))
+        for period in named:
+            if (period.start, period.end) == (start, end):
+                return period
         return cls(start, end, f"du {short_date(start)} au {short_date(end)}")
 
     @property
