@@ -22,9 +22,8 @@ from bippop_desk.registry.clock import local_now
 from bippop_desk.registry.services.hours_report import (
     CENT,
     Period,
-    detail_lines,
-    hours_figures,
     hours_of,
+    hours_report,
 )
 from bippop_desk.registry.services.settings import hourly_rates, pseudonym_key
 from bippop_desk.registry.store import Registry
@@ -70,18 +69,19 @@ def write_hours_workbook(
     With `pseudonymise`, volunteers appear only as stable codes (see `pseudonym`).
     """
     commune = registry.commune()
-    figures = hours_figures(registry, period)
     rates = hourly_rates(registry)
     names = sheets.Names(pseudonym_key(registry) if pseudonymise else None)
-    layout = sheets.Layout(figures, pseudonymise)
-
     book = Workbook(write_only=True)
     synthesis, volunteers, detail, valuation, parameters = (
         book.create_sheet(name) for name in SHEET_NAMES
     )
-    sheets.synthesis(synthesis, layout, commune.name)
-    sheets.per_volunteer(volunteers, layout, names)
-    written = sheets.detail(detail, detail_lines(registry, period), names)
+    # Figures and detail lines come from one read transaction: they always agree.
+    with hours_report(registry, period) as report:
+        figures = report.figures()
+        layout = sheets.Layout(figures, pseudonymise)
+        sheets.synthesis(synthesis, layout, commune.name)
+        sheets.per_volunteer(volunteers, layout, names)
+        written = sheets.detail(detail, report.detail_lines(), names)
     sheets.valuation(valuation, layout, rates)
     rows: list[tuple[str, Any, str | None]] = [
         ("Commune", commune.name, None),
