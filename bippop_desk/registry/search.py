@@ -4,13 +4,29 @@ The FTS5 index (`search_index`, kept by triggers, see migration 0001) folds acce
 and case, so "helene" finds "Hélène" and "le goff" finds "Le Goff". A query that looks
 like a phone number ("06 12 34 56 78", "+33 6 12", "0612") searches the digits of the
 stored numbers by prefix. Results are ranked by bm25, names weighing most.
+
+Speed (every keystroke is one search, 100,000 people, p95 ≤ 5 ms — `bench/search.py`):
+bm25 costs about 2 µs for every matching row, plus a scan of each word's whole list to
+weigh it, so a ranked "ma" or "rue" (20,000–80,000 rows) takes 30–130 ms. Hence:
+- Phone digits are not ranked (bm25 says nothing about digits): the first matches.
+- Names and streets are ranked by bm25 when at most `RANKED_UP_TO` people match,
+  which is what the search exists for ("helene le goff", "solferino le").
+  A query matching more people (one or two letters, a first name alone) is a sample
+  until the next keystroke narrows it: people whose *name* matches come first.
+- A one-letter word ("helene l", "rue de l'e") would make FTS5 merge the lists of
+  every word starting with that letter (no one-letter prefix index): it is left out
+  of the FTS5 query and checked on the matching rows' text instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bippop_desk.registry.phones import format_phone, phone_query_digits
@@ -19,8 +35,14 @@ from bippop_desk.registry.store import Registry
 Kind = Literal["beneficiaire", "benevole"]
 _KINDS: dict[str, Kind] = {"B": "beneficiaire", "V": "benevole"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+_FRENCH_E164 = re.compile(r"^\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)$")
 
 MIN_QUERY_LENGTH = 2
+# Up to this many matching people, bm25 ranks them all (≈1 ms); beyond, see above.
+RANKED_UP_TO = 300
+# Beyond, the rows looked at (per 20 results asked) to put name matches first.
+SAMPLE_PER_20 = 100
+NAMES_AND_STREET = "{names street}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,12 @@ class SearchHit:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+def _terms(words: Iterable[str]) -> str:
+    # Every word must match (AND), each as a prefix; quoted so that FTS5 operators
+    # typed by the user ("OR", "NEAR", "-") are taken as plain text.
+    return " ".join(f'"{word}"*' for word in words)
+
+
 def build_match(query: str) -> str | None:
     """The FTS5 MATCH expression for what the user typed, or None for "too short"."""
     digits = phone_query_digits(query)
@@ -47,25 +75,24 @@ def build_match(query: str) -> str | None:
     words = _WORD.findall(query)
     if not words or sum(len(w) for w in words) < MIN_QUERY_LENGTH:
         return None
-    # Every word must match (AND), each as a prefix; quoted so that FTS5 operators
-    # typed by the user ("OR", "NEAR", "-") are taken as plain text.
-    terms = " ".join(f'"{word}"*' for word in words)
-    return "{names street} : (" + terms + ")"
+    return NAMES_AND_STREET + " : (" + _terms(words) + ")"
 
 
-_SQL = """
-SELECT d.kind, d.record_id,
+# -- the search --------------------------------------------------------------------
+_PEOPLE_SQL = """
+SELECT d.docid, d.kind, d.record_id,
        coalesce(b.first_name, v.first_name), coalesce(b.last_name, v.last_name),
        b.birth_date, coalesce(b.phone, v.phone),
        coalesce(b.address_line, v.address_line), coalesce(b.city, v.city),
        coalesce(b.status, v.status)
-  FROM (SELECT rowid AS docid, rank FROM search_index
-         WHERE search_index MATCH ? ORDER BY rank LIMIT ?) AS s
-  JOIN search_doc AS d ON d.docid = s.docid
+  FROM search_doc AS d
   LEFT JOIN beneficiary AS b ON d.kind = 'B' AND b.id = d.record_id
   LEFT JOIN volunteer AS v ON d.kind = 'V' AND v.id = d.record_id
- ORDER BY s.rank
+ WHERE d.docid IN ({marks})
 """
+_UNRANKED = "SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT ?"
+_RANKED = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?"
+_TEXT = "SELECT rowid, names, street FROM search_index WHERE search_index MATCH ? LIMIT ?"
 
 
 def search_people(registry: Registry, query: str, limit: int = 20) -> list[SearchHit]:
@@ -73,23 +100,106 @@ def search_people(registry: Registry, query: str, limit: int = 20) -> list[Searc
 
     May run on any thread that owns no session; the desktop calls it from the DB worker.
     """
-    match = build_match(query)
-    if match is None:
+    if limit <= 0:
         return []
-    with registry.engine.connect() as conn:
-        rows = conn.exec_driver_sql(_SQL, (match, limit)).fetchall()
-    hits: list[SearchHit] = []
-    for kind, record_id, first, last, birth, phone, street, city, status in rows:
-        hits.append(
-            SearchHit(
-                kind=_KINDS[kind],
-                id=record_id,
-                first_name=first or "",
-                last_name=last or "",
-                birth_date=dt.date.fromisoformat(birth) if birth else None,
-                phone=format_phone(phone or ""),
-                address=", ".join(part for part in (street, city) if part),
-                status=status or "",
-            )
-        )
-    return hits
+    digits = phone_query_digits(query)
+    words = _WORD.findall(query) if digits is None else []
+    if digits is None and (not words or sum(len(w) for w in words) < MIN_QUERY_LENGTH):
+        return []
+    # Plain sqlite3 under the pool: these few statements are the whole cost of a keystroke.
+    connection = registry.engine.raw_connection()
+    try:
+        conn = connection.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        if digits is not None:
+            docids = _ids(conn, _UNRANKED, f'phones : "{digits}"*', limit)
+        else:
+            docids = _text_docids(conn, words, limit)
+        rows = _people(conn, docids)
+    finally:
+        connection.close()
+    return [_hit(rows[docid]) for docid in docids if docid in rows]
+
+
+def _ids(conn: sqlite3.Connection, sql: str, match: str, limit: int) -> list[int]:
+    return [row[0] for row in conn.execute(sql, (match, limit))]
+
+
+def _text_docids(conn: sqlite3.Connection, words: list[str], limit: int) -> list[int]:
+    letters = [word for word in words if len(word) == 1 and word.isalnum()]
+    longer = [word for word in words if word not in letters]
+    if not longer:  # only one-letter words ("a b"): FTS5 does it all
+        longer, letters = words, []
+    match = f"{NAMES_AND_STREET} : ({_terms(longer)})"
+    if not letters and len(_ids(conn, _UNRANKED, match, RANKED_UP_TO + 1)) <= RANKED_UP_TO:
+        return _ids(conn, _RANKED, match, limit)
+    # Too many to rank, or a one-letter word to check: the first matching rows with
+    # their text (all of them when few), people matched by name first.
+    sample = max(SAMPLE_PER_20, SAMPLE_PER_20 * limit // 20)
+    patterns = [_word_start(word) for word in words]
+    checked = [_word_start(letter) for letter in letters]
+    scored: list[tuple[int, int]] = []  # (-words found in the name, docid)
+    best = 0
+    for docid, names, street in conn.execute(_TEXT, (match, max(RANKED_UP_TO, sample))):
+        if all(p.search(names) or p.search(street) for p in checked):
+            # The more words match the name the better, as bm25 weighs names most.
+            in_name = sum(1 for p in patterns if p.search(names))
+            scored.append((-in_name, docid))
+            best += in_name == len(patterns)
+            if best >= limit or len(scored) >= sample:
+                break
+    scored.sort(key=lambda item: item[0])  # stable: the index's order within
+    return [docid for _, docid in scored[:limit]]
+
+
+def _people(conn: sqlite3.Connection, docids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+    if not docids:
+        return {}
+    sql = _PEOPLE_SQL.format(marks=",".join("?" * len(docids)))
+    return {row[0]: row for row in conn.execute(sql, docids)}
+
+
+def _hit(row: tuple[object, ...]) -> SearchHit:
+    _, kind, record_id, first, last, birth, phone, street, city, status = row
+    return SearchHit(
+        kind=_KINDS[str(kind)],
+        id=str(record_id),
+        first_name=str(first or ""),
+        last_name=str(last or ""),
+        birth_date=dt.date.fromisoformat(str(birth)) if birth else None,
+        phone=display_phone(str(phone or "")),
+        address=", ".join(str(part) for part in (street, city) if part),
+        status=str(status or ""),
+    )
+
+
+def display_phone(e164: str) -> str:
+    """`format_phone`, with French geographic and mobile numbers done without parsing
+    (phonenumbers takes ~40 µs a number, 20 of them a keystroke)."""
+    french = _FRENCH_E164.match(e164)
+    if french:
+        return "0" + " ".join(french.groups())
+    return format_phone(e164)
+
+
+# -- words checked on the text as FTS5 would ------------------------------------------
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1024)
+def _char_class(char: str) -> str:
+    """A regex class of the characters FTS5 folds like `char` ("e" → "eéèêëEÉÈÊË…")."""
+    target = _fold_char(char)
+    variants = {char, char.upper(), char.lower(), target, target.upper()}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        if _fold_char(chr(code)) == target:
+            variants.add(chr(code))
+    return "[" + "".join(sorted(re.escape(v) for v in variants if len(v) == 1)) + "]"
+
+
+@lru_cache(maxsize=1024)
+def _word_start(word: str) -> re.Pattern[str]:
+    """Matches a word of the text starting with `word`, accents and case folded."""
+    return re.compile(r"(?<![^\W_])" + "".join(_char_class(char) for char in word))
