@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from bippop_desk.registry.clock import local_now
@@ -39,6 +40,9 @@ MARGIN = 1.4 * cm
 # a page could not be laid out at all.
 MAX_TEXT = 600
 MAX_NAME = 160
+FONT_SIZE = 8
+LEADING = 9.8
+PADDING = 3
 
 HEADER_BG = colors.HexColor("#DCE3F0")
 TITLE_BG = INK
@@ -56,7 +60,7 @@ class RosterResult:
 
 def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    cell = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=9.8, textColor=INK)
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING, textColor=INK)
     return {
         "cell": cell,
         "head": ParagraphStyle("head", parent=cell, fontName=FONT_BOLD),
@@ -157,28 +161,54 @@ class _Builder:
     def p(self, markup: str, style: str = "cell") -> Paragraph:
         return Paragraph(markup, self.styles[style])
 
+    def fit(self, text: str, column: int, *, bold: bool = False, limit: int = MAX_TEXT) -> Any:
+        """A one-line text that fits its column as a plain string (drawn as is, much
+        cheaper to lay out), anything longer as a wrapping paragraph."""
+        text = text.strip()
+        if "\n" not in text and len(text) <= 80:
+            shown = visual(text)
+            font = FONT_BOLD if bold else FONT
+            if stringWidth(shown, font, FONT_SIZE) <= self.widths[column] - 2 * PADDING:
+                return shown
+        markup = clean(text, limit)
+        return self.p(f"<b>{markup}</b>" if bold else markup)
+
     def row(self, mission: WeekMission) -> list[Any]:
-        common = [
-            self.p(f"<b>{clean(mission.beneficiary_name, MAX_NAME)}</b>"),
-            self.p(_address(mission)),
-            self.p(escape(mission.phone) or "—"),
-            self.p(clean(mission.mission_type_label, MAX_NAME)),
-            self.p(_notes(mission)),
-        ]
         if self.layout == "volunteer":
-            day = self.p(_day_short(mission.day, self.holidays.get(mission.day)))
-            first = [day, self.p(_when(mission))]
+            day = mission.day
+            first = [
+                self.p(_day_short(day, self.holidays[day]))
+                if self.holidays.get(day)
+                else self.fit(_day_short(day, None), 0),
+                _when(mission),
+            ]
         else:
-            first = [self.p(_when(mission)), self.p(clean(mission.volunteer_name, MAX_NAME))]
-        return first + common
+            first = [_when(mission), self.fit(mission.volunteer_name, 1, limit=MAX_NAME)]
+        address = (
+            self.p(_address(mission)) if mission.access_notes else self.fit(mission.address, 3)
+        )
+        notes = _notes(mission)
+        return [
+            *first,
+            self.fit(mission.beneficiary_name, 2, bold=True, limit=MAX_NAME),
+            address,
+            self.fit(mission.phone or "—", 4),
+            self.fit(mission.mission_type_label, 5, limit=MAX_NAME),
+            self.p(notes) if notes else "",
+        ]
 
     def table(self, title: str, missions: list[WeekMission], holiday_rows: bool) -> Table:
         head = [self.p(escape(name), "head") for name, _ in COLUMNS[self.layout]]
         titles: list[Any] = [self.p(title, "banner")] + [""] * (len(head) - 1)
         data = [titles, head] + [self.row(m) for m in missions]
         style = [
-            # Plain-string cells (the spanned title's fillers) would default to Helvetica.
+            # Plain-string cells are drawn in the table's font: the embedded one, and bold
+            # for the beneficiary's name.
             ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTNAME", (2, 2), (2, -1), FONT_BOLD),
+            ("FONTSIZE", (0, 0), (-1, -1), FONT_SIZE),
+            ("LEADING", (0, 0), (-1, -1), LEADING),
+            ("TEXTCOLOR", (0, 2), (-1, -1), INK),
             ("SPAN", (0, 0), (-1, 0)),
             ("BACKGROUND", (0, 0), (-1, 0), TITLE_BG),
             ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
@@ -186,8 +216,8 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("GRID", (0, 1), (-1, -1), 0.4, GRID),
             ("BOX", (0, 0), (-1, -1), 0.8, INK),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
