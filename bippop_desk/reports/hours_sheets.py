@@ -236,7 +236,11 @@ def per_volunteer(sheet: Any, layout: Layout, names: Names) -> None:
     hours = xs.ReusedCell(sheet, xs.number(xs.FMT_HOURS))
     count = xs.ReusedCell(sheet, xs.number(xs.FMT_COUNT))
     km = xs.ReusedCell(sheet, xs.number(xs.FMT_KM))
-    for v in layout.figures.per_volunteer:
+    people = layout.figures.per_volunteer
+    if names.pseudonymised:
+        # In code order: the alphabetical order of the names would say too much.
+        people = sorted(people, key=lambda v: names.code(v.volunteer_id))
+    for v in people:
         if names.pseudonymised:
             person = [text_cell(sheet, names.code(v.volunteer_id))]
         else:

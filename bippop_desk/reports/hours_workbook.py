@@ -81,7 +81,8 @@ def write_hours_workbook(
         layout = sheets.Layout(figures, pseudonymise)
         sheets.synthesis(synthesis, layout, commune.name)
         sheets.per_volunteer(volunteers, layout, names)
-        written = sheets.detail(detail, report.detail_lines(), names)
+        lines = report.detail_lines(by_name=not pseudonymise)
+        written = sheets.detail(detail, lines, names)
     sheets.valuation(valuation, layout, rates)
     rows: list[tuple[str, Any, str | None]] = [
         ("Commune", commune.name, None),

@@ -199,6 +199,7 @@ def test_pseudonymised_workbooks_show_stable_codes_and_no_volunteer_names(
     codes = [row[0] for row in rows(first["Par bénévole"])[1:3]]
     assert all(code.startswith("BV-") and len(code) == 11 for code in codes)
     assert set(codes) == {row[0] for row in rows(again["Par bénévole"])[1:3]}
+    assert codes == sorted(codes)  # not in the (telling) alphabetical order of names
     assert {row[3] for row in rows(first["Détail"])[1:]} == set(codes)
     for book in (first, again):
         text = all_text(book)

@@ -370,10 +370,12 @@ class HoursReport:
             per_volunteer=per_volunteer,
         )
 
-    def detail_lines(self, batch: int = 2000) -> Iterator[DetailLine]:
-        """The period's entries by date then volunteer, streamed in batches (a year of a
-        large city never sits in memory)."""
+    def detail_lines(self, batch: int = 2000, *, by_name: bool = True) -> Iterator[DetailLine]:
+        """The period's entries by date then volunteer name (or, with `by_name=False`,
+        volunteer id: a pseudonymised export must not leak the alphabetical order of
+        names), streamed in batches (a year of a large city never sits in memory)."""
         e = _period.c
+        who = (e.last_name, e.first_name) if by_name else (e.volunteer_id,)
         query = select(
             e.entry_date,
             e.kind,
@@ -384,7 +386,7 @@ class HoursReport:
             e.last_name,
             e.minutes,
             e.tenths,
-        ).order_by(e.entry_date, e.last_name, e.first_name, e.created_at)
+        ).order_by(e.entry_date, *who, e.created_at)
         category, kinds, as_date = self.types.category, HOURS_KINDS, dt.date.fromisoformat
         labels: dict[tuple[str | None, str], str] = {}
         result = self.conn.execution_options(yield_per=batch).execute(query)
