@@ -21,6 +21,7 @@ import pytest
 
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.demo import generate_demo
+from bippop_desk.registry.services.commune import setup_commune
 from bippop_desk.registry.services.hours_report import HoursFigures, Period, hours_figures, hours_of
 from bippop_desk.registry.services.settings import HourlyRates, hourly_rates, set_hourly_rate
 from bippop_desk.registry.store import Registry
@@ -74,8 +75,6 @@ def recomputed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     write_hours_workbook(registry, period, folder / "demo.xlsx")
 
     hostile = Registry(folder / "hostile.sqlite3", COORDINATOR)
-    from bippop_desk.registry.services.commune import setup_commune
-
     setup_commune(hostile, "60159", "Compiègne", "60", "60200")
     for name in HOSTILE:
         add_hours(hostile, add_volunteer(hostile, "X", name), dt.date(2026, 1, 5), 60)

@@ -16,6 +16,7 @@ from bippop_desk.registry.services.week import week_missions
 from bippop_desk.registry.store import Registry
 from bippop_desk.reports.pdf_fonts import missing_glyphs
 from bippop_desk.reports.roster import MAX_NAME, MAX_TEXT, roster_pdf, write_roster
+from bippop_desk.reports.rtl import visual
 from tests.conftest import add_person
 from tests.core.test_week import COORDINATOR, MONDAY, WEEK, add_mission, add_volunteer, at
 
@@ -224,3 +225,20 @@ def test_the_roster_command_writes_the_weeks_pdf(
     texts = pages_of(out)
     assert len(texts) == 2 and "semaine 46 (par bénévole)" in texts[0]
     assert main(["roster", "--db", str(db_path), "--week", "2025-W53", "-o", str(out)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("logical", "drawn"),
+    [
+        ("Hélène Le Goff", "Hélène Le Goff"),
+        ("Mme שרה כהן", "Mme ןהכ הרש"),
+        ("Yossi כהן (בית 12) ok", "Yossi (12 תיב) ןהכ ok"),
+        ("لا", "\ufefb"),  # lam + alef take their mandatory ligature
+        # initial, medial, medial and final forms, drawn from the right
+        ("محمد", "\ufeaa\ufee4\ufea4\ufee3"),
+    ],
+)
+def test_right_to_left_text_is_drawn_in_display_order_with_joined_arabic_letters(
+    logical: str, drawn: str
+) -> None:
+    assert visual(logical) == drawn
