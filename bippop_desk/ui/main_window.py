@@ -74,8 +74,8 @@ class MainWindow(QMainWindow):
         self.home.show_beneficiaries.connect(lambda: self.show_page("beneficiaires"))
         self.home.show_requests.connect(self._show_requests)
         self.intake.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.beneficiaries.open_beneficiary.connect(self.open_beneficiary)
-        self.beneficiaries.new_beneficiary.connect(self.new_beneficiary)
+        self.beneficiaries.open_record.connect(self.open_beneficiary)
+        self.beneficiaries.new_record.connect(self.new_beneficiary)
         self.requests.open_request.connect(lambda rid: RequestDialog(context, rid, self).exec())
 
         self._build_menus()

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from bippop_desk.registry.services.overview import Overview, overview
 from bippop_desk.ui.context import AppContext
-from bippop_desk.ui.pages.beneficiaries import format_count
+from bippop_desk.ui.pages.people import format_count
 
 CARD_STYLE = (
     "QPushButton { text-align: left; padding: 14px; border: 1px solid #c9d6c9; "

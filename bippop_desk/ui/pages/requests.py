@@ -34,7 +34,7 @@ from bippop_desk.registry.services.requests import (
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import french_date_edit, from_qdate
 from bippop_desk.ui.lazy_model import LazyTableModel
-from bippop_desk.ui.pages.beneficiaries import format_count
+from bippop_desk.ui.pages.people import format_count
 from bippop_desk.ui.table_page import RecordTable
 
 
