@@ -140,6 +140,7 @@ def synthesis(sheet: Any, layout: Layout, commune: str) -> None:
     widths = {col(i): 11.0 for i in range(2, len(months) + 3)}
     xs.set_widths(sheet, {"A": 46, **widths})
     sheet.freeze_panes = "B5"
+    xs.printable(sheet)
     period = figures.period
     sheet.append([text_cell(sheet, f"Heures de bénévolat — {commune}", xs.title)])
     sheet.append(
@@ -232,6 +233,7 @@ def per_volunteer(sheet: Any, layout: Layout, names: Names) -> None:
     widths = {"A": 16.0} if who == 1 else {"A": 26.0, "B": 20.0}
     xs.set_widths(sheet, {**widths, col(who + 1): 11, col(who + 2): 14, col(who + 3): 12})
     sheet.freeze_panes = "A2"
+    xs.printable(sheet, landscape=False, title_rows="1:1")
     sheet.append(headers(sheet, columns))
     hours = xs.ReusedCell(sheet, xs.number(xs.FMT_HOURS))
     count = xs.ReusedCell(sheet, xs.number(xs.FMT_COUNT))
@@ -267,6 +269,7 @@ def detail(sheet: Any, lines: Iterable[DetailLine], names: Names) -> int:
     """Stream the detail lines; returns how many were written."""
     xs.set_widths(sheet, {"A": 12, "B": 14, "C": 36, "D": 30, "E": 11, "F": 12})
     sheet.freeze_panes = "A2"
+    xs.printable(sheet, title_rows="1:1")
     sheet.append(headers(sheet, DETAIL_COLUMNS))
     date = xs.ReusedCell(sheet, xs.number(xs.FMT_DATE))
     hours = xs.ReusedCell(sheet, xs.number(xs.FMT_HOURS))
@@ -305,6 +308,7 @@ def valuation(sheet: Any, layout: Layout, rates: HourlyRates) -> None:
     figures = layout.figures
     xs.set_widths(sheet, {"A": 46, "B": 12, "C": 18, "D": 16})
     sheet.freeze_panes = "A5"
+    xs.printable(sheet, landscape=False)
     sheet.append([text_cell(sheet, "Valorisation du bénévolat", xs.title)])
     sheet.append([text_cell(sheet, f"Taux horaire : {rates.source}.", xs.muted)])
     sheet.append([])

@@ -94,3 +94,14 @@ class ReusedCell:
     def __call__(self, value: Any) -> WriteOnlyCell:
         self.cell.value = value
         return self.cell
+
+
+def printable(sheet: Any, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """Printed on A4, as wide as the page, the header row repeated on every page."""
+    sheet.page_setup.paperSize = "9"  # A4 in the OOXML paper-size table
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
