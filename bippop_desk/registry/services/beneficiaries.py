@@ -224,8 +224,7 @@ def beneficiary_ids(
     query = select(Beneficiary.id).where(Beneficiary.deleted_at.is_(None))
     if status:
         query = query.where(Beneficiary.status == status)
-    with registry.engine.connect() as conn:
-        return list(conn.scalars(query.order_by(*order)))
+    return registry.first_column(query.order_by(*order))
 
 
 def beneficiary_rows(registry: Registry, ids: list[str]) -> dict[str, tuple[str, ...]]:
