@@ -71,6 +71,8 @@ class ChangeSet:
     actor: Actor
     commune_id: str
     changes: list[Change] = field(default_factory=list)
+    # Lookups a service may reuse within this one transaction (e.g. labels).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     # -- writing records -------------------------------------------------------
     def create(self, record: Base, summary: str, extra: Mapping[str, Any] | None = None) -> None:

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ class Registry:
         finally:
             connection.close()
 
-    def first_column(self, query: Select[tuple[str]]) -> list[str]:
+    def first_column(self, query: Select[Any]) -> list[str]:
         """Run a Core select of one column and return it as a list, through `raw()`:
         100,000 ids in name order in ~50 ms instead of ~110 ms through a Result."""
         compiled = query.compile(dialect=self.engine.dialect)

@@ -54,12 +54,19 @@ class RequestInput:
 def request_errors(changes: ChangeSet, data: RequestInput) -> dict[str, str]:
     """Every problem with `data`, by field (empty when the request can be saved)."""
     errors: dict[str, str] = {}
+    # Two one-column reads, not whole objects: this runs while the caller is on the line.
     session = changes.session
-    beneficiary = session.get(Beneficiary, data.beneficiary_id) if data.beneficiary_id else None
-    if beneficiary is None or beneficiary.deleted_at is not None:
+    if (
+        not data.beneficiary_id
+        or session.execute(
+            select(Beneficiary.id).where(
+                Beneficiary.id == data.beneficiary_id, Beneficiary.deleted_at.is_(None)
+            )
+        ).first()
+        is None
+    ):
         errors["beneficiary_id"] = "Choisissez la personne concernée (ou créez sa fiche)."
-    mission_type = session.get(MissionType, data.mission_type_id) if data.mission_type_id else None
-    if mission_type is None or mission_type.deleted_at is not None or not mission_type.active:
+    if _mission_type_label(changes, data.mission_type_id) is None:
         errors["mission_type_id"] = "Choisissez le type d'aide demandé."
     if data.channel not in CHANNELS:
         errors["channel"] = "Indiquez comment la demande est arrivée."
@@ -101,6 +108,22 @@ def request_errors(changes: ChangeSet, data: RequestInput) -> dict[str, str]:
     return errors
 
 
+def _mission_type_label(changes: ChangeSet, type_id: str) -> str | None:
+    """The label of an active mission type, remembered for the ChangeSet's transaction."""
+    if not type_id:
+        return None
+    cache: dict[str, str | None] = changes.memo.setdefault("mission_type_labels", {})
+    if type_id not in cache:
+        cache[type_id] = changes.session.scalar(
+            select(MissionType.label).where(
+                MissionType.id == type_id,
+                MissionType.deleted_at.is_(None),
+                MissionType.active.is_(True),
+            )
+        )
+    return cache[type_id]
+
+
 def create_request(registry: Registry, data: RequestInput) -> str:
     """Log a request. Returns its id once it is committed with its audit and outbox rows."""
     with registry.change() as changes:
@@ -132,8 +155,7 @@ def add_request(changes: ChangeSet, data: RequestInput) -> Request:
         recurrence_count=data.recurrence_count if data.recurrence != "aucune" else None,
         recurrence_until=data.recurrence_until if data.recurrence != "aucune" else None,
     )
-    mission_type = changes.session.get(MissionType, data.mission_type_id)
-    label = mission_type.label if mission_type else "?"
+    label = _mission_type_label(changes, data.mission_type_id) or "?"
     changes.create(record, f"Demande « {label} » reçue ({CHANNELS[data.channel].lower()})")
     return record
 
