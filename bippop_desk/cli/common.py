@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bippop_desk.paths import default_db_path
-from bippop_desk.registry.changes import Actor
-from bippop_desk.registry.store import Registry
+from bippop_desk.registry.actor import Actor
+
+if TYPE_CHECKING:
+    from bippop_desk.registry.store import Registry
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -22,4 +25,6 @@ def cli_actor() -> Actor:
 
 
 def open_registry(args: argparse.Namespace) -> Registry:
+    from bippop_desk.registry.store import Registry  # not at import: `run` starts faster
+
     return Registry(db_path(args), cli_actor())

@@ -15,27 +15,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bippop_desk.registry.actor import SYSTEM_ACTOR, Actor
 from bippop_desk.registry.clock import utcnow
-from bippop_desk.registry.errors import PermissionDeniedError
 from bippop_desk.registry.models import AuditEvent, Base, OutboxEntry, SyncedRecord, new_id
 
-
-@dataclass(frozen=True)
-class Actor:
-    """The staff member on whose behalf a change is made."""
-
-    username: str
-    display_name: str
-    role: str = "administrateur"
-
-    def require(self, *roles: str, action: str) -> None:
-        if self.role not in roles:
-            raise PermissionDeniedError(
-                f"Votre rôle ne permet pas de {action}. Demandez à un administrateur."
-            )
-
-
-SYSTEM_ACTOR = Actor("systeme", "Bip Pop Desk", "administrateur")
+__all__ = ["SYSTEM_ACTOR", "Actor", "Change", "ChangeSet", "record_fields", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:

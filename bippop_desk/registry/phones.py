@@ -1,19 +1,25 @@
-"""Phone numbers: parsed to E.164 for storage, shown in the French way, searchable by digits."""
+"""Phone numbers: parsed to E.164 for storage, shown in the French way, searchable by digits.
+
+`phonenumbers` is imported on first use: its metadata takes a while to load, and the
+lists at start-up only need French numbers shown, which a pattern does exactly.
+"""
 
 from __future__ import annotations
 
 import re
 
-import phonenumbers
-
 from bippop_desk.registry.errors import ValidationError
 
 DEFAULT_REGION = "FR"
 _PHONE_QUERY = re.compile(r"^[\d\s.+()\-/]+$")
+# Metropolitan and mobile French numbers: "+33612345678" → "06 12 34 56 78".
+_FRENCH_E164 = re.compile(r"^\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)$")
 
 
 def parse_phone(text: str, field: str = "phone") -> str:
     """Return the E.164 form of `text` ("" when empty) or raise a French ValidationError."""
+    import phonenumbers
+
     raw = (text or "").strip()
     if not raw:
         return ""
@@ -27,25 +33,32 @@ def parse_phone(text: str, field: str = "phone") -> str:
         raise ValidationError.single(
             field, f"Le numéro « {raw} » n'existe pas : vérifiez le nombre de chiffres."
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def format_phone(e164: str) -> str:
     """French display: "06 12 34 56 78" for French numbers, international otherwise."""
     if not e164:
         return ""
+    french = _FRENCH_E164.match(e164)
+    if french:
+        return "0" + " ".join(french.groups())
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return e164
     if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def phone_search_tokens(*numbers: str) -> str:
     """Digit strings under which a number can be found, whatever way it is typed:
     national "0612345678", international "33612345678" and bare "612345678"."""
+    import phonenumbers
+
     tokens: list[str] = []
     for e164 in numbers:
         if not e164:

@@ -27,15 +27,16 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bippop_desk.registry.phones import format_phone, phone_query_digits
-from bippop_desk.registry.store import Registry
+
+if TYPE_CHECKING:
+    from bippop_desk.registry.reader import Reader
 
 Kind = Literal["beneficiaire", "benevole"]
 _KINDS: dict[str, Kind] = {"B": "beneficiaire", "V": "benevole"}
 _WORD = re.compile(r"\w+", re.UNICODE)
-_FRENCH_E164 = re.compile(r"^\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)$")
 
 MIN_QUERY_LENGTH = 2
 # Up to this many matching people, bm25 ranks them all (≈1 ms); beyond, see above.
@@ -95,7 +96,7 @@ _RANKED = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY ra
 _TEXT = "SELECT rowid, names, street FROM search_index WHERE search_index MATCH ? LIMIT ?"
 
 
-def search_people(registry: Registry, query: str, limit: int = 20) -> list[SearchHit]:
+def search_people(registry: Reader, query: str, limit: int = 20) -> list[SearchHit]:
     """Ranked matches among beneficiaries and volunteers (tombstones excluded).
 
     May run on any thread that owns no session; the desktop calls it from the DB worker.
@@ -107,17 +108,12 @@ def search_people(registry: Registry, query: str, limit: int = 20) -> list[Searc
     if digits is None and (not words or sum(len(w) for w in words) < MIN_QUERY_LENGTH):
         return []
     # Plain sqlite3 under the pool: these few statements are the whole cost of a keystroke.
-    connection = registry.engine.raw_connection()
-    try:
-        conn = connection.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+    with registry.raw() as conn:
         if digits is not None:
             docids = _ids(conn, _UNRANKED, f'phones : "{digits}"*', limit)
         else:
             docids = _text_docids(conn, words, limit)
         rows = _people(conn, docids)
-    finally:
-        connection.close()
     return [_hit(rows[docid]) for docid in docids if docid in rows]
 
 
@@ -167,19 +163,10 @@ def _hit(row: tuple[object, ...]) -> SearchHit:
         first_name=str(first or ""),
         last_name=str(last or ""),
         birth_date=dt.date.fromisoformat(str(birth)) if birth else None,
-        phone=display_phone(str(phone or "")),
+        phone=format_phone(str(phone or "")),
         address=", ".join(str(part) for part in (street, city) if part),
         status=str(status or ""),
     )
-
-
-def display_phone(e164: str) -> str:
-    """`format_phone`, with French geographic and mobile numbers done without parsing
-    (phonenumbers takes ~40 µs a number, 20 of them a keystroke)."""
-    french = _FRENCH_E164.match(e164)
-    if french:
-        return "0" + " ".join(french.groups())
-    return format_phone(e164)
 
 
 # -- words checked on the text as FTS5 would ------------------------------------------

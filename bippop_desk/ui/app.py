@@ -10,23 +10,28 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bippop_desk import APP_NAME
 from bippop_desk.cli.common import db_path
-from bippop_desk.registry.changes import Actor
+from bippop_desk.registry.actor import Actor
 from bippop_desk.registry.errors import DatabaseTooNewError
-from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.main_window import MainWindow, apply_text_size
 from bippop_desk.ui.settings import Preferences
 from bippop_desk.ui.worker import DbWorker
 
+if TYPE_CHECKING:
+    from bippop_desk.registry.reader import FileReader
+    from bippop_desk.registry.store import Registry
+
 log = logging.getLogger(__name__)
 STARTED = time.perf_counter()
 DEMO_PEOPLE = 400
+FULL_OPEN_DELAY_MS = 150
 PAGE_ALIASES = {"beneficiaries": "beneficiaires", "requests": "demandes", "home": "accueil"}
 
 
@@ -38,9 +43,19 @@ class Opened:
     created_demo: bool
 
 
+def open_reader(path: Path) -> tuple[FileReader, str] | None:
+    """Runs on the DB worker, first: a plain-SQL view when the file needs no set-up, so
+    the first list paints before SQLAlchemy is even imported."""
+    from bippop_desk.registry.reader import open_if_current
+
+    reader = open_if_current(path)
+    return (reader, reader.commune_name()) if reader is not None else None
+
+
 def open_registry(path: Path, demo_if_empty: bool) -> Opened:
     """Runs on the DB worker: migrate (with backup), create the demo when asked."""
     from bippop_desk.registry.services.commune import ensure_user, list_staff
+    from bippop_desk.registry.store import Registry
 
     new_file = not path.exists()
     registry = Registry(path)
@@ -119,6 +134,34 @@ def run_app(args: argparse.Namespace) -> int:
     watcher = PaintWatcher(window) if args.exit_after_paint else None
 
     path = db_path(args)
+    full_open_started = False
+
+    def open_fully() -> None:
+        nonlocal full_open_started
+        if not full_open_started:
+            full_open_started = True
+            worker.submit(
+                lambda: open_registry(path, bool(args.demo_if_empty)),
+                opened,
+                failed,
+                progress="Ouverture du registre…",
+            )
+
+    def reader_opened(result: tuple[FileReader, str] | None) -> None:
+        if result is None:  # new file, migration or first set-up: the full path at once
+            open_fully()
+            return
+        context.set_reader(*result)
+        window.statusBar().showMessage("Ouverture du registre…")
+        # The full registry (SQLAlchemy, ~0.4 s of imports holding the GIL) opens once
+        # the first screen has painted its rows, so it does not delay them; at the latest
+        # after a second.
+        page = window.pages.get("beneficiaires")
+        if page is not None:
+            window.beneficiaries.model.rows_arrived.connect(
+                lambda: QTimer.singleShot(FULL_OPEN_DELAY_MS, open_fully)
+            )
+        QTimer.singleShot(0 if page is None else 1000, open_fully)
 
     def opened(result: Opened) -> None:
         if not result.commune_name:
@@ -135,6 +178,7 @@ def run_app(args: argparse.Namespace) -> int:
         window.set_staff(result.staff)
         context.set_registry(result.registry, result.commune_name)
         context.set_actor(actor)
+        window.statusBar().clearMessage()
         if result.created_demo:
             window.statusBar().showMessage(
                 "Commune de démonstration créée (données fictives, jamais synchronisées).", 10000
@@ -150,12 +194,7 @@ def run_app(args: argparse.Namespace) -> int:
         QMessageBox.critical(window, title, f"{error}\n\nFichier : {path}")
         app.exit(2)
 
-    worker.submit(
-        lambda: open_registry(path, bool(args.demo_if_empty)),
-        opened,
-        failed,
-        progress="Ouverture du registre…",
-    )
+    worker.submit(lambda: open_reader(path), reader_opened, failed)
     app.aboutToQuit.connect(context.close)
     code = app.exec()
     del watcher

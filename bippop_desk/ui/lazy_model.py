@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 
 BLOCK = 100
@@ -30,12 +29,17 @@ class LazyTableModel(QAbstractTableModel):
         self,
         context: AppContext,
         headers: Sequence[str],
-        fetch_rows: Callable[[Registry, list[str]], dict[str, tuple[str, ...]]],
+        fetch_rows: Callable[[Any, list[str]], dict[str, tuple[str, ...]]],
+        *,
+        raw: bool = False,
     ) -> None:
+        """`fetch_rows(source, ids)`: with `raw`, the source is a plain-SQL Reader (the
+        list can fill before the registry is open); otherwise the full Registry."""
         super().__init__()
         self._context = context
         self._headers = list(headers)
         self._fetch_rows = fetch_rows
+        self._raw = raw
         self._ids: list[str] = []
         self._blocks: OrderedDict[int, dict[str, tuple[str, ...]]] = OrderedDict()
         self._requested: set[int] = set()
@@ -110,10 +114,14 @@ class LazyTableModel(QAbstractTableModel):
         ids = self._ids[block * BLOCK : (block + 1) * BLOCK]
         generation = self._generation
         fetch = self._fetch_rows
-        self._context.read(
-            lambda registry: fetch(registry, ids),
-            lambda rows: self._block_arrived(generation, block, rows),
-        )
+
+        def arrived(rows: dict[str, tuple[str, ...]]) -> None:
+            self._block_arrived(generation, block, rows)
+
+        if self._raw:
+            self._context.read_raw(lambda reader: fetch(reader, ids), arrived)
+        else:
+            self._context.read(lambda registry: fetch(registry, ids), arrived)
 
     def _block_arrived(self, generation: int, block: int, rows: dict[str, tuple[str, ...]]) -> None:
         if generation != self._generation:

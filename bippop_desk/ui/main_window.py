@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -18,18 +20,30 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk import APP_NAME, __version__
-from bippop_desk.registry.changes import Actor
-from bippop_desk.registry.models.commune import ROLE_LABELS
+from bippop_desk.registry.actor import ROLE_LABELS, Actor
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.list_model import ListItem
-from bippop_desk.ui.pages.beneficiaries import BeneficiariesPage
-from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryEditDialog, BeneficiaryFileDialog
-from bippop_desk.ui.pages.home import HomePage
-from bippop_desk.ui.pages.intake import IntakePage
-from bippop_desk.ui.pages.planning import PlanningPage
-from bippop_desk.ui.pages.reports import ReportsPage
-from bippop_desk.ui.pages.requests import RequestDialog, RequestsPage
 from bippop_desk.ui.settings import BASE_POINT_SIZE, LARGE_POINT_SIZE, Preferences
+
+if TYPE_CHECKING:
+    from bippop_desk.ui.pages.beneficiaries import BeneficiariesPage
+    from bippop_desk.ui.pages.home import HomePage
+    from bippop_desk.ui.pages.intake import IntakePage
+    from bippop_desk.ui.pages.planning import PlanningPage
+    from bippop_desk.ui.pages.reports import ReportsPage
+    from bippop_desk.ui.pages.requests import RequestsPage
+    from bippop_desk.ui.pages.volunteers import VolunteersPage
+
+# Navigation order; Ctrl+1 … Ctrl+7 follow it.
+PAGES = (
+    ("accueil", "Accueil"),
+    ("demande", "Nouvelle demande"),
+    ("beneficiaires", "Bénéficiaires"),
+    ("demandes", "Demandes"),
+    ("benevoles", "Bénévoles"),
+    ("planning", "Planning"),
+    ("documents", "Documents"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -52,31 +66,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.home = HomePage(context)
-        self.intake = IntakePage(context)
-        self.beneficiaries = BeneficiariesPage(context)
-        self.requests = RequestsPage(context)
-        self.planning = PlanningPage(context)
-        self.reports = ReportsPage(context)
+        # Pages are built the first time they are shown: start-up builds one page only,
+        # and a hidden page never loads data nobody looks at.
         self.pages: dict[str, QWidget] = {}
-        for key, title, page in (
-            ("accueil", "Accueil", self.home),
-            ("demande", "Nouvelle demande", self.intake),
-            ("beneficiaires", "Bénéficiaires", self.beneficiaries),
-            ("demandes", "Demandes", self.requests),
-            ("planning", "Planning", self.planning),
-            ("documents", "Documents", self.reports),
-        ):
-            self.add_page(key, title, page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-
-        self.home.new_request.connect(self.open_intake)
-        self.home.show_beneficiaries.connect(lambda: self.show_page("beneficiaires"))
-        self.home.show_requests.connect(self._show_requests)
-        self.intake.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.beneficiaries.open_record.connect(self.open_beneficiary)
-        self.beneficiaries.new_record.connect(self.new_beneficiary)
-        self.requests.open_request.connect(lambda rid: RequestDialog(context, rid, self).exec())
+        for index, (key, title) in enumerate(PAGES):
+            self.stack.addWidget(QWidget())
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            QShortcut(
+                QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self.nav.setCurrentRow(i)
+            )
+            item.setToolTip(f"Ctrl+{index + 1}")
+        self.nav.currentRowChanged.connect(self._show_row)
 
         self._build_menus()
         self._build_status_bar()
@@ -88,22 +90,105 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     # -- pages ---------------------------------------------------------------------------
-    def add_page(self, key: str, title: str, page: QWidget) -> None:
-        index = self.stack.addWidget(page)
-        item = QListWidgetItem(title)
-        item.setData(Qt.ItemDataRole.UserRole, key)
-        self.nav.addItem(item)
-        self.pages[key] = page
-        if index < 9:
-            QShortcut(
-                QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self.nav.setCurrentRow(i)
-            )
-            item.setToolTip(f"Ctrl+{index + 1}")
+    def page(self, key: str) -> QWidget:
+        """The page for `key`, built (and its signals connected) on first use."""
+        page = self.pages.get(key)
+        if page is None:
+            page = self._build_page(key)
+            index = [k for k, _title in PAGES].index(key)
+            placeholder = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self.pages[key] = page
+        return page
+
+    def _build_page(self, key: str) -> QWidget:
+        context = self.context
+        if key == "accueil":
+            from bippop_desk.ui.pages.home import HomePage
+
+            home = HomePage(context)
+            home.new_request.connect(self.open_intake)
+            home.show_beneficiaries.connect(lambda: self.show_page("beneficiaires"))
+            home.show_requests.connect(self._show_requests)
+            return home
+        if key == "demande":
+            from bippop_desk.ui.pages.intake import IntakePage
+
+            intake = IntakePage(context)
+            intake.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            return intake
+        if key == "beneficiaires":
+            from bippop_desk.ui.pages.beneficiaries import BeneficiariesPage
+
+            beneficiaries = BeneficiariesPage(context)
+            beneficiaries.open_record.connect(self.open_beneficiary)
+            beneficiaries.new_record.connect(self.new_beneficiary)
+            return beneficiaries
+        if key == "demandes":
+            from bippop_desk.ui.pages.requests import RequestsPage
+
+            requests = RequestsPage(context)
+            requests.open_request.connect(self.open_request)
+            return requests
+        if key == "benevoles":
+            from bippop_desk.ui.pages.volunteers import VolunteersPage
+
+            volunteers = VolunteersPage(context)
+            volunteers.open_record.connect(self.open_volunteer)
+            volunteers.new_record.connect(self.new_volunteer)
+            return volunteers
+        if key == "planning":
+            from bippop_desk.ui.pages.planning import PlanningPage
+
+            return PlanningPage(context)
+        if key == "documents":
+            from bippop_desk.ui.pages.reports import ReportsPage
+
+            return ReportsPage(context)
+        raise KeyError(key)
+
+    @property
+    def home(self) -> HomePage:
+        return cast("HomePage", self.page("accueil"))
+
+    @property
+    def intake(self) -> IntakePage:
+        return cast("IntakePage", self.page("demande"))
+
+    @property
+    def beneficiaries(self) -> BeneficiariesPage:
+        return cast("BeneficiariesPage", self.page("beneficiaires"))
+
+    @property
+    def requests(self) -> RequestsPage:
+        return cast("RequestsPage", self.page("demandes"))
+
+    @property
+    def volunteers(self) -> VolunteersPage:
+        return cast("VolunteersPage", self.page("benevoles"))
+
+    @property
+    def planning(self) -> PlanningPage:
+        return cast("PlanningPage", self.page("planning"))
+
+    @property
+    def reports(self) -> ReportsPage:
+        return cast("ReportsPage", self.page("documents"))
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.page(PAGES[row][0])
+            self.stack.setCurrentIndex(row)
 
     def show_page(self, key: str) -> None:
-        page = self.pages.get(key)
-        if page is not None:
-            self.nav.setCurrentRow(self.stack.indexOf(page))
+        keys = [k for k, _title in PAGES]
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
 
     def open_intake(self) -> None:
         self.show_page("demande")
@@ -114,16 +199,37 @@ class MainWindow(QMainWindow):
         self.show_page("demande")
         self.intake.pick(ListItem(person_id, name, detail))
 
+    def open_request(self, request_id: str) -> None:
+        from bippop_desk.ui.pages.requests import RequestDialog
+
+        RequestDialog(self.context, request_id, self).exec()
+
     def open_beneficiary(self, person_id: str) -> None:
+        from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryFileDialog
+
         dialog = BeneficiaryFileDialog(self.context, person_id, self)
         dialog.new_request_for.connect(self.open_intake_for)
         dialog.exec()
 
     def new_beneficiary(self) -> None:
+        from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryEditDialog
+
         dialog = BeneficiaryEditDialog(
             self.context, None, self, default_city=self.context.commune_name
         )
         dialog.saved.connect(self.open_beneficiary)
+        dialog.exec()
+
+    def open_volunteer(self, volunteer_id: str) -> None:
+        from bippop_desk.ui.pages.volunteers import VolunteerFileDialog
+
+        VolunteerFileDialog(self.context, volunteer_id, self).exec()
+
+    def new_volunteer(self) -> None:
+        from bippop_desk.ui.pages.volunteers import VolunteerEditDialog
+
+        dialog = VolunteerEditDialog(self.context, None, self)
+        dialog.saved.connect(self.open_volunteer)
         dialog.exec()
 
     def _show_requests(self, status: str) -> None:
@@ -245,7 +351,8 @@ class MainWindow(QMainWindow):
 
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.intake.flush_draft()
+        if "demande" in self.pages:
+            self.intake.flush_draft()
         self.preferences.set_geometry(self.saveGeometry())
         self.preferences.sync()
         super().closeEvent(event)

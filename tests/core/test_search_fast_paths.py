@@ -14,7 +14,7 @@ import pytest
 
 from bippop_desk.registry import search
 from bippop_desk.registry.phones import format_phone
-from bippop_desk.registry.search import build_match, display_phone, search_people
+from bippop_desk.registry.search import build_match, search_people
 from bippop_desk.registry.store import Registry
 from tests.conftest import add_person
 
@@ -153,5 +153,21 @@ def test_a_limit_is_honoured_on_every_path(
         "nonsense",
     ],
 )
-def test_phones_are_shown_as_format_phone_shows_them(e164: str) -> None:
-    assert display_phone(e164) == format_phone(e164)
+def test_the_quick_french_display_agrees_with_the_phonenumbers_library(e164: str) -> None:
+    import phonenumbers
+
+    expected = e164
+    try:
+        number = phonenumbers.parse(e164, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if not e164:
+        expected = ""
+    elif number is not None:
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if phonenumbers.region_code_for_number(number) == "FR"
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        expected = phonenumbers.format_number(number, style)
+    assert format_phone(e164) == expected

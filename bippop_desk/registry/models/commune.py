@@ -7,8 +7,11 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bippop_desk.registry.actor import ROLE_LABELS, ROLES
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models.base import Base, SyncedRecord
+
+__all__ = ["ROLES", "ROLE_LABELS", "AppSetting", "Commune", "LocalDraft", "User"]
 
 
 class Commune(SyncedRecord, Base):
@@ -19,14 +22,6 @@ class Commune(SyncedRecord, Base):
     departement: Mapped[str] = mapped_column(String(3))
     postal_code: Mapped[str] = mapped_column(String(5), default="")
     service_name: Mapped[str] = mapped_column(String(120), default="CCAS")
-
-
-ROLES = ("secretaire", "coordinateur", "administrateur")
-ROLE_LABELS = {
-    "secretaire": "Secrétaire",
-    "coordinateur": "Coordinateur·rice CCAS",
-    "administrateur": "Administrateur·rice",
-}
 
 
 class User(SyncedRecord, Base):

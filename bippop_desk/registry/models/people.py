@@ -7,16 +7,20 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bippop_desk.registry.labels import BENEFICIARY_STATUSES, CONSENT_BY, VOLUNTEER_STATUSES
 from bippop_desk.registry.models.base import Base, SyncedRecord
 
-BENEFICIARY_STATUSES = {
-    "actif": "Actif",
-    "en_pause": "En pause",
-    "parti": "Parti / déménagé",
-    "decede": "Décédé",
-}
-
-CONSENT_BY = {"self": "La personne elle-même", "third_party": "Un tiers, avec son accord"}
+__all__ = [
+    "BENEFICIARY_STATUSES",
+    "CONSENT_BY",
+    "VOLUNTEER_STATUSES",
+    "Beneficiary",
+    "Partner",
+    "Volunteer",
+    "VolunteerAbsence",
+    "VolunteerAvailability",
+    "VolunteerOffer",
+]
 
 
 class Beneficiary(SyncedRecord, Base):
@@ -64,14 +68,6 @@ class Beneficiary(SyncedRecord, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-
-VOLUNTEER_STATUSES = {
-    "en_attente": "En attente",
-    "valide": "Validé",
-    "suspendu": "Suspendu",
-    "parti": "Parti",
-}
 
 
 class Volunteer(SyncedRecord, Base):

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bippop_desk.registry import lists
 from bippop_desk.registry.changes import ChangeSet
 from bippop_desk.registry.errors import NotFoundError, ValidationError
-from bippop_desk.registry.frdates import short_date
+from bippop_desk.registry.lists import BENEFICIARY_COLUMNS
 from bippop_desk.registry.models import Beneficiary, Request
 from bippop_desk.registry.models.people import BENEFICIARY_STATUSES, CONSENT_BY
 from bippop_desk.registry.phones import format_phone, parse_phone, phone_search_tokens
@@ -195,67 +196,10 @@ def input_from(record: Beneficiary) -> BeneficiaryInput:
     return BeneficiaryInput(**values)
 
 
-# -- the list ---------------------------------------------------------------------
-SORTS = {
-    "name": (Beneficiary.last_name, Beneficiary.first_name),
-    "city": (Beneficiary.city, Beneficiary.last_name, Beneficiary.first_name),
-    "birth_date": (Beneficiary.birth_date, Beneficiary.last_name),
-    "created": (Beneficiary.created_at,),
-}
-
-LIST_COLUMNS = (
-    "Nom",
-    "Prénom",
-    "Naissance",
-    "Téléphone",
-    "Adresse",
-    "Commune",
-    "Internet",
-    "Statut",
-)
-
-
-def beneficiary_ids(
-    registry: Registry, sort: str = "name", descending: bool = False, status: str | None = None
-) -> list[str]:
-    """Ids in display order: the lazy table holds these and asks for rows on demand."""
-    columns = SORTS.get(sort, SORTS["name"])
-    order = [c.desc() for c in columns] if descending else list(columns)
-    query = select(Beneficiary.id).where(Beneficiary.deleted_at.is_(None))
-    if status:
-        query = query.where(Beneficiary.status == status)
-    return registry.first_column(query.order_by(*order))
-
-
-def beneficiary_rows(registry: Registry, ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """Display rows for these ids (one query, Core tuples, not ORM objects)."""
-    if not ids:
-        return {}
-    query = select(
-        Beneficiary.id,
-        Beneficiary.last_name,
-        Beneficiary.first_name,
-        Beneficiary.birth_date,
-        Beneficiary.phone,
-        Beneficiary.address_line,
-        Beneficiary.city,
-        Beneficiary.has_internet,
-        Beneficiary.status,
-    ).where(Beneficiary.id.in_(ids))
-    rows: dict[str, tuple[str, ...]] = {}
-    with registry.engine.connect() as conn:
-        for rid, last, first, birth, phone, street, city, internet, status in conn.execute(query):
-            rows[rid] = (
-                last,
-                first,
-                short_date(birth),
-                format_phone(phone),
-                street,
-                city,
-                "oui" if internet else "non",
-                BENEFICIARY_STATUSES.get(status, status),
-            )
-    return rows
+# -- the list (plain SQL in registry/lists.py, shared with the first screen) -----------
+LIST_COLUMNS = BENEFICIARY_COLUMNS
+beneficiary_ids = lists.beneficiary_ids
+beneficiary_rows = lists.beneficiary_rows
 
 
 def count_beneficiaries(registry: Registry) -> int:

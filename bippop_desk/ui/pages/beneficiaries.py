@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from bippop_desk.registry.models.people import BENEFICIARY_STATUSES
-from bippop_desk.registry.services.beneficiaries import (
-    LIST_COLUMNS,
-    beneficiary_ids,
-    beneficiary_rows,
-)
+from bippop_desk.registry.labels import BENEFICIARY_STATUSES
+from bippop_desk.registry.lists import BENEFICIARY_COLUMNS, beneficiary_ids, beneficiary_rows
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.pages.people import PeopleListPage, PeopleListSpec
 
@@ -17,12 +13,13 @@ BENEFICIARIES = PeopleListSpec(
     entity="beneficiary",
     singular="bénéficiaire",
     plural="bénéficiaires",
-    columns=LIST_COLUMNS,
+    columns=BENEFICIARY_COLUMNS,
     widths=[18, 16, 11, 16, 30, 16, 8],
     statuses=BENEFICIARY_STATUSES,
     sort_by_column={0: "name", 1: "name", 2: "birth_date", 5: "city"},
     ids=beneficiary_ids,
     rows=beneficiary_rows,
+    raw=True,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -117,6 +117,7 @@ class BeneficiaryFileDialog(QDialog):
         layout = QVBoxLayout(self)
         self.details = QLabel("Chargement…")
         self.details.setObjectName("beneficiary_details")
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.details.setWordWrap(True)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

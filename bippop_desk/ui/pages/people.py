@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.search import Kind, search_people
-from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.lazy_model import LazyTableModel
 from bippop_desk.ui.table_page import RecordTable
@@ -40,8 +40,11 @@ class PeopleListSpec:
     widths: list[int]
     statuses: Mapping[str, str]
     sort_by_column: Mapping[int, str]
-    ids: Callable[[Registry, str, bool, str | None], list[str]]
-    rows: Callable[[Registry, list[str]], dict[str, tuple[str, ...]]]
+    # With `raw`, ids and rows take a plain-SQL Reader and the list fills before the
+    # registry is open (the beneficiaries: the app's first screen); otherwise a Registry.
+    ids: Callable[[Any, str, bool, str | None], list[str]]
+    rows: Callable[[Any, list[str]], dict[str, tuple[str, ...]]]
+    raw: bool = False
 
 
 class PeopleListPage(QWidget):
@@ -79,7 +82,7 @@ class PeopleListPage(QWidget):
         bar.addWidget(self.new_button)
         layout.addLayout(bar)
 
-        self.model = LazyTableModel(context, spec.columns, spec.rows)
+        self.model = LazyTableModel(context, spec.columns, spec.rows, raw=spec.raw)
         self.table = RecordTable(self.model)
         self.table.setObjectName(f"{spec.entity}_table")
         self.table.set_column_widths(spec.widths)
@@ -97,9 +100,12 @@ class PeopleListPage(QWidget):
         self._filter_timer.timeout.connect(self.reload)
         self.filter.textEdited.connect(lambda _t: self._filter_timer.start())
         self.status.currentIndexChanged.connect(self.reload)
-        context.registry_ready.connect(self.reload)
+        if spec.raw:
+            context.reader_ready.connect(self.reload)
+        else:
+            context.registry_ready.connect(self.reload)
         context.data_changed.connect(self._data_changed)
-        if context.ready:
+        if context.ready or (spec.raw and context.reader_available):
             self.reload()
 
     def _sort_clicked(self, column: int) -> None:
@@ -120,13 +126,19 @@ class PeopleListPage(QWidget):
         self._seq += 1
         seq = self._seq
 
-        def fetch(registry: Registry) -> list[str]:
+        def fetch(source: Any) -> list[str]:
             if text:
-                hits = search_people(registry, text, limit=500)
+                hits = search_people(source, text, limit=500)
                 return [h.id for h in hits if h.kind == kind and (not status or h.status == status)]
-            return ids_of(registry, sort, descending, status)
+            return ids_of(source, sort, descending, status)
 
-        self.context.read(fetch, lambda ids: self._show(seq, ids, bool(text)))
+        def show(ids: list[str]) -> None:
+            self._show(seq, ids, bool(text))
+
+        if self.spec.raw:
+            self.context.read_raw(fetch, show)
+        else:
+            self.context.read(fetch, show)
 
     def _show(self, seq: int, ids: list[str], filtered: bool) -> None:
         if seq != self._seq:

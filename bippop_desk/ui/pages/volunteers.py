@@ -1,0 +1,602 @@
+"""Volunteers: the list, the file (life cycle, offers, weekly slots, absences, missions,
+hours) and the sign-up / edit form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bippop_desk.registry.clock import local_today
+from bippop_desk.registry.errors import ValidationError
+from bippop_desk.registry.frdates import short_date, short_datetime, short_time
+from bippop_desk.registry.models.people import VOLUNTEER_STATUSES
+from bippop_desk.registry.phones import format_phone
+from bippop_desk.registry.services.availability import WeeklySlot
+from bippop_desk.registry.services.catalogue import MissionTypeView, list_mission_types
+from bippop_desk.registry.services.partners import PartnerView, list_partners
+from bippop_desk.registry.services.volunteers import (
+    LIST_COLUMNS,
+    ORIGINS,
+    MissionLine,
+    StatusChange,
+    VolunteerFile,
+    VolunteerInput,
+    add_absence,
+    change_volunteer_status,
+    create_volunteer,
+    input_from,
+    remove_absence,
+    set_weekly_slots,
+    update_volunteer,
+    volunteer_file,
+    volunteer_ids,
+    volunteer_rows,
+)
+from bippop_desk.registry.store import Registry
+from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.forms import (
+    ERROR_STYLE,
+    ErrorLabel,
+    FieldErrors,
+    date_field,
+    french_date_edit,
+    from_qdate,
+    from_qtime,
+    read_optional_date,
+    write_optional_date,
+)
+from bippop_desk.ui.pages.people import PeopleListPage, PeopleListSpec
+
+VOLUNTEERS = PeopleListSpec(
+    title="Bénévoles",
+    kind="benevole",
+    entity="volunteer",
+    singular="bénévole",
+    plural="bénévoles",
+    columns=LIST_COLUMNS,
+    widths=[18, 16, 16, 16, 8, 8, 28],
+    statuses=VOLUNTEER_STATUSES,
+    sort_by_column={0: "name", 1: "name", 3: "quartier", 7: "status"},
+    ids=volunteer_ids,
+    rows=volunteer_rows,
+)
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+class VolunteersPage(PeopleListPage):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__(context, VOLUNTEERS)
+
+
+def hours_text(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def describe_volunteer(file: VolunteerFile) -> str:
+    v = file.volunteer
+    esc = html.escape
+    facts = [
+        ("Statut", file.status_label),
+        (
+            "Validé·e par",
+            f"{v.validated_by} le {short_datetime(v.validated_at)}" if v.validated_at else "",
+        ),
+        ("Charte signée le", short_date(v.charter_signed_on)),
+        ("Entretien le", short_date(v.interview_on)),
+        ("Formation le", short_date(v.training_on)),
+        ("Raison du départ", v.left_reason),
+        ("Téléphone", format_phone(v.phone)),
+        ("Courriel", v.email),
+        ("Adresse", " ".join(p for p in (v.address_line, v.postal_code, v.city) if p)),
+        ("Quartier", v.quartier),
+        ("Voiture", "oui" if v.has_car else "non"),
+        ("Au plus", f"{v.max_missions_per_week} interventions par semaine"),
+        ("Association", file.partner_name),
+        ("Inscription", ORIGINS.get(v.origin, v.origin)),
+        ("Propose", ", ".join(label for _id, label in file.offers) or "rien encore"),
+        ("Disponible", "; ".join(slot.text() for slot in file.slots) or "aucun créneau"),
+        ("Absences", "; ".join(a.text() for a in file.absences)),
+        (
+            "Heures données",
+            f"{hours_text(file.hours_this_year_minutes)} cette année, "
+            f"{hours_text(file.hours_total_minutes)} en tout",
+        ),
+        ("Notes", v.notes),
+    ]
+    lines = [f"<h2>{esc(v.civility)} {esc(v.first_name)} {esc(v.last_name)}</h2>"]
+    lines += [f"<b>{label} :</b> {esc(value)}" for label, value in facts if value]
+
+    def missions(title: str, items: tuple[MissionLine, ...]) -> None:
+        if items:
+            lines.append(f"<br><b>{title}</b>")
+            lines.extend(
+                esc(
+                    f"• {short_date(m.starts_at.date())} {short_time(m.starts_at)} — "
+                    f"{m.mission_type} chez {m.beneficiary} ({m.status_label})"
+                )
+                for m in items
+            )
+
+    missions("Prochaines interventions", file.upcoming_missions)
+    missions("Dernières interventions", file.recent_missions)
+    return "<br>".join(lines)
+
+
+class VolunteerFileDialog(QDialog):
+    def __init__(self, context: AppContext, volunteer_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.volunteer_id = volunteer_id
+        self.file: VolunteerFile | None = None
+        self.setWindowTitle("Fiche bénévole")
+        self.resize(900, 720)
+        layout = QVBoxLayout(self)
+        self.details = QLabel("Chargement…")
+        self.details.setObjectName("volunteer_details")
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setWordWrap(True)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.details)
+        layout.addWidget(scroll, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        grid = QGridLayout()
+        self.edit_button = QPushButton("&Modifier la fiche")
+        self.edit_button.clicked.connect(self.edit)
+        self.slots_button = QPushButton("&Disponibilités…")
+        self.slots_button.clicked.connect(self.edit_slots)
+        self.absence_button = QPushButton("Ajouter une &absence…")
+        self.absence_button.clicked.connect(self.add_absence)
+        self.remove_absence_button = QPushButton("&Retirer une absence…")
+        self.remove_absence_button.clicked.connect(self.remove_absence)
+        self.validate_button = QPushButton("&Valider le bénévole")
+        self.validate_button.clicked.connect(lambda: self.change_status("valide"))
+        self.suspend_button = QPushButton("&Suspendre…")
+        self.suspend_button.clicked.connect(lambda: self.change_status("suspendu"))
+        self.leave_button = QPushButton("Enregistrer son dé&part…")
+        self.leave_button.clicked.connect(lambda: self.change_status("parti"))
+        close = QPushButton("&Fermer")
+        close.clicked.connect(self.accept)
+        buttons = (
+            self.edit_button,
+            self.slots_button,
+            self.absence_button,
+            self.remove_absence_button,
+            self.validate_button,
+            self.suspend_button,
+            self.leave_button,
+            close,
+        )
+        for position, button in enumerate(buttons):
+            grid.addWidget(button, position // 4, position % 4)
+        layout.addLayout(grid)
+        context.data_changed.connect(self._data_changed)
+        self.load()
+
+    def load(self) -> None:
+        volunteer_id = self.volunteer_id
+        self.context.read(
+            lambda r: volunteer_file(r, volunteer_id),
+            self._loaded,
+            lambda error: self.details.setText(html.escape(str(error))),
+        )
+
+    def _loaded(self, file: VolunteerFile) -> None:
+        self.file = file
+        self.details.setText(describe_volunteer(file))
+        self.setWindowTitle(f"Fiche de {file.volunteer.full_name}")
+        status = file.volunteer.status
+        self.validate_button.setVisible(status in ("en_attente", "suspendu"))
+        self.validate_button.setText(
+            "&Valider le bénévole" if status == "en_attente" else "Ré&activer"
+        )
+        self.suspend_button.setVisible(status == "valide")
+        self.leave_button.setVisible(status != "parti")
+        self.remove_absence_button.setEnabled(bool(file.absences))
+
+    def _data_changed(self, entities: frozenset[str]) -> None:
+        if entities & {
+            "volunteer",
+            "mission",
+            "hours_entry",
+            "volunteer_availability",
+            "volunteer_absence",
+        }:
+            self.load()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(str(error))
+
+    def _say(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def change_status(self, status: str) -> None:
+        reason = ""
+        if status in ("suspendu", "parti"):
+            question = (
+                "Pourquoi ce départ ?"
+                if status == "parti"
+                else "Motif de la suspension (facultatif) :"
+            )
+            reason, ok = QInputDialog.getText(self, VOLUNTEER_STATUSES[status], question)
+            if not ok:
+                return
+        volunteer_id = self.volunteer_id
+
+        def done(result: StatusChange) -> None:
+            text = f"Statut : {VOLUNTEER_STATUSES[result.status]}."
+            if result.missions_to_reassign:
+                count = len(result.missions_to_reassign)
+                text += (
+                    f" {count} intervention{'s' if count > 1 else ''} planifiée"
+                    f"{'s' if count > 1 else ''} à confier à quelqu'un d'autre (voir le planning)."
+                )
+            self._say(text)
+
+        self.context.mutate(
+            lambda r: change_volunteer_status(r, volunteer_id, status, reason),
+            {"volunteer", "mission"},
+            done,
+            self._failed,
+        )
+
+    def edit(self) -> None:
+        VolunteerEditDialog(self.context, self.volunteer_id, self).exec()
+
+    def edit_slots(self) -> None:
+        if self.file is not None:
+            SlotsDialog(self.context, self.volunteer_id, list(self.file.slots), self).exec()
+
+    def add_absence(self) -> None:
+        AbsenceDialog(self.context, self.volunteer_id, self).exec()
+
+    def remove_absence(self) -> None:
+        if self.file is None or not self.file.absences:
+            return
+        texts = [a.text() for a in self.file.absences]
+        choice, ok = QInputDialog.getItem(self, "Retirer une absence", "Absence :", texts, 0, False)
+        if ok:
+            absence_id = self.file.absences[texts.index(choice)].id
+            self.context.mutate(
+                lambda r: remove_absence(r, absence_id),
+                {"volunteer_absence"},
+                on_error=self._failed,
+            )
+
+
+class VolunteerEditDialog(QDialog):
+    """Sign-up at the desk (volunteer_id None) or edit."""
+
+    saved = Signal(str)
+
+    def __init__(
+        self, context: AppContext, volunteer_id: str | None, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.context = context
+        self.volunteer_id = volunteer_id
+        self.setWindowTitle(
+            "Modifier la fiche bénévole" if volunteer_id else "Inscription d'un bénévole"
+        )
+        self.resize(760, 820)
+        self.errors = FieldErrors()
+        body = QWidget()
+        form = QFormLayout(body)
+        self.texts: dict[str, QLineEdit] = {}
+
+        def row(name: str, label: str, widget: QWidget) -> None:
+            error = ErrorLabel()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(widget)
+            column.addWidget(error)
+            form.addRow(label, holder)
+            self.errors.add(name, widget, error)
+
+        self.civility = QComboBox()
+        self.civility.addItems(["", "Mme", "M."])
+        row("civility", "Civilité", self.civility)
+        for name, label in (
+            ("first_name", "&Prénom"),
+            ("last_name", "No&m"),
+            ("phone", "&Téléphone"),
+            ("email", "&Courriel"),
+            ("address_line", "&Adresse"),
+            ("postal_code", "Code postal"),
+            ("city", "&Ville"),
+            ("quartier", "&Quartier"),
+        ):
+            edit = QLineEdit()
+            self.texts[name] = edit
+            row(name, label, edit)
+        self.birth_date = date_field()
+        row("birth_date", "Date de naissance", self.birth_date)
+        self.has_car = QCheckBox("A une &voiture et peut conduire")
+        row("has_car", "", self.has_car)
+        self.max_per_week = QSpinBox()
+        self.max_per_week.setRange(1, 20)
+        self.max_per_week.setValue(3)
+        row("max_missions_per_week", "Interventions par semaine, au plus", self.max_per_week)
+        self.partner = QComboBox()
+        self.partner.addItem("— aucune —", None)
+        row("partner_id", "Association", self.partner)
+        self.origin = QComboBox()
+        for code, label in ORIGINS.items():
+            self.origin.addItem(label, code)
+        row("origin", "Inscription", self.origin)
+        self.dates = {
+            name: date_field() for name in ("charter_signed_on", "interview_on", "training_on")
+        }
+        row("interview_on", "Entretien le", self.dates["interview_on"])
+        row("charter_signed_on", "Charte signée le", self.dates["charter_signed_on"])
+        row("training_on", "Formation le", self.dates["training_on"])
+        self.offers = QListWidget()
+        self.offers.setObjectName("volunteer_offers")
+        self.offers.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+        row("mission_type_ids", "Ce qu'il ou elle propose", self.offers)
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+        row("notes", "Notes", self.notes)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        self.banner = QLabel()
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.buttons.setEnabled(False)
+        self._load()
+
+    def _load(self) -> None:
+        volunteer_id = self.volunteer_id
+
+        def fetch(
+            registry: Registry,
+        ) -> tuple[list[MissionTypeView], list[PartnerView], VolunteerInput, str]:
+            data = input_from(registry, volunteer_id) if volunteer_id else VolunteerInput()
+            return (
+                list_mission_types(registry),
+                list_partners(registry),
+                data,
+                registry.commune().name,
+            )
+
+        self.context.read(fetch, self._loaded)
+
+    def _loaded(
+        self, result: tuple[list[MissionTypeView], list[PartnerView], VolunteerInput, str]
+    ) -> None:
+        types, partners, data, commune = result
+        for partner in partners:
+            self.partner.addItem(partner.name, partner.id)
+        for mission_type in types:
+            item = QListWidgetItem(
+                mission_type.label + (" (voiture)" if mission_type.needs_car else "")
+            )
+            item.setData(Qt.ItemDataRole.UserRole, mission_type.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = mission_type.id in data.mission_type_ids
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.offers.addItem(item)
+        self.civility.setCurrentText(data.civility)
+        for name, edit in self.texts.items():
+            edit.setText(str(getattr(data, name) or ""))
+        if not self.volunteer_id and not data.city:
+            self.texts["city"].setText(commune)
+        write_optional_date(self.birth_date, data.birth_date)
+        for name, edit in self.dates.items():
+            write_optional_date(edit, getattr(data, name))
+        self.has_car.setChecked(data.has_car)
+        self.max_per_week.setValue(data.max_missions_per_week)
+        self.partner.setCurrentIndex(max(0, self.partner.findData(data.partner_id)))
+        self.origin.setCurrentIndex(max(0, self.origin.findData(data.origin)))
+        self.notes.setPlainText(data.notes)
+        self.buttons.setEnabled(True)
+
+    def value(self) -> VolunteerInput:
+        data = VolunteerInput(civility=self.civility.currentText())
+        for name, edit in self.texts.items():
+            setattr(data, name, edit.text())
+        data.birth_date = read_optional_date(self.birth_date)
+        for name, edit in self.dates.items():
+            setattr(data, name, read_optional_date(edit))
+        data.has_car = self.has_car.isChecked()
+        data.max_missions_per_week = self.max_per_week.value()
+        data.partner_id = self.partner.currentData()
+        data.origin = str(self.origin.currentData())
+        data.notes = self.notes.toPlainText()
+        data.mission_type_ids = [
+            str(self.offers.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.offers.count())
+            if self.offers.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        return data
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.banner.hide()
+        try:
+            data = self.value()
+        except ValueError as error:
+            self.banner.setText(str(error))
+            self.banner.show()
+            return
+        volunteer_id = self.volunteer_id
+
+        def work(registry: Registry) -> str:
+            if volunteer_id is None:
+                return create_volunteer(registry, data)
+            update_volunteer(registry, volunteer_id, data)
+            return volunteer_id
+
+        self.buttons.setEnabled(False)
+        self.context.mutate(work, {"volunteer"}, self._saved, self._failed)
+
+    def _saved(self, volunteer_id: str) -> None:
+        self.saved.emit(volunteer_id)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(error, ValidationError):
+            unplaced = self.errors.show(error.errors)
+            self.banner.setText(" ".join(unplaced) or "Corrigez les champs en rouge.")
+        else:
+            self.banner.setText(str(error))
+        self.banner.show()
+
+
+class SlotsDialog(QDialog):
+    """The weekly free slots: one line per slot (day, from, to)."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        volunteer_id: str,
+        slots: list[WeeklySlot],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.context = context
+        self.volunteer_id = volunteer_id
+        self.setWindowTitle("Disponibilités de la semaine")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Les créneaux où ce bénévole est libre, chaque semaine :"))
+        self.rows_layout = QVBoxLayout()
+        layout.addLayout(self.rows_layout)
+        self.rows: list[tuple[QWidget, QComboBox, QTimeEdit, QTimeEdit]] = []
+        for slot in slots:
+            self.add_row(slot)
+        add = QPushButton("&Ajouter un créneau")
+        add.clicked.connect(lambda: self.add_row(None))
+        layout.addWidget(add)
+        self.message = ErrorLabel()
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def add_row(self, slot: WeeklySlot | None) -> None:
+        holder = QWidget()
+        line = QHBoxLayout(holder)
+        line.setContentsMargins(0, 0, 0, 0)
+        day = QComboBox()
+        day.addItems(list(WEEKDAYS))
+        start = QTimeEdit(QTime(14, 0))
+        end = QTimeEdit(QTime(16, 0))
+        for edit in (start, end):
+            edit.setDisplayFormat("HH:mm")
+        if slot is not None:
+            day.setCurrentIndex(slot.weekday)
+            start.setTime(QTime(slot.start.hour, slot.start.minute))
+            end.setTime(QTime(slot.end.hour, slot.end.minute))
+        remove = QPushButton("Retirer")
+        entry = (holder, day, start, end)
+        remove.clicked.connect(lambda: self._remove(entry))
+        for widget in (day, QLabel("de"), start, QLabel("à"), end, remove):
+            line.addWidget(widget)
+        self.rows.append(entry)
+        self.rows_layout.addWidget(holder)
+        day.setFocus()
+
+    def _remove(self, entry: tuple[QWidget, QComboBox, QTimeEdit, QTimeEdit]) -> None:
+        self.rows.remove(entry)
+        entry[0].deleteLater()
+
+    def slots(self) -> list[WeeklySlot]:
+        return [
+            WeeklySlot(day.currentIndex(), from_qtime(start.time()), from_qtime(end.time()))
+            for _holder, day, start, end in self.rows
+        ]
+
+    def save(self) -> None:
+        slots = self.slots()
+        volunteer_id = self.volunteer_id
+        self.context.mutate(
+            lambda r: set_weekly_slots(r, volunteer_id, slots),
+            {"volunteer_availability"},
+            lambda _changed: self.accept(),
+            lambda error: self.message.show_message(str(error)),
+        )
+
+
+class AbsenceDialog(QDialog):
+    def __init__(self, context: AppContext, volunteer_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.volunteer_id = volunteer_id
+        self.setWindowTitle("Absence")
+        form = QFormLayout(self)
+        today = local_today()
+        self.start = french_date_edit(today)
+        self.end = french_date_edit(today + dt.timedelta(days=7))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Congés, hospitalisation…")
+        form.addRow("&Du", self.start)
+        form.addRow("&Au (inclus)", self.end)
+        form.addRow("&Motif", self.reason)
+        self.message = ErrorLabel()
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        start, end = from_qdate(self.start.date()), from_qdate(self.end.date())
+        reason, volunteer_id = self.reason.text(), self.volunteer_id
+        self.context.mutate(
+            lambda r: add_absence(r, volunteer_id, start, end, reason),
+            {"volunteer_absence"},
+            lambda _id: self.accept(),
+            lambda error: self.message.show_message(str(error)),
+        )
