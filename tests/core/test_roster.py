@@ -233,6 +233,8 @@ def test_the_roster_command_writes_the_weeks_pdf(
         ("Hélène Le Goff", "Hélène Le Goff"),
         ("Mme שרה כהן", "Mme ןהכ הרש"),
         ("Yossi כהן (בית 12) ok", "Yossi (12 תיב) ןהכ ok"),
+        # an RTL word in brackets inside a French address keeps the address in order
+        ("M. (شارع) 12 rue", "M. (\ufec9\ufead\ufe8e\ufeb7) 12 rue"),
         ("لا", "\ufefb"),  # lam + alef take their mandatory ligature
         # initial, medial, medial and final forms, drawn from the right
         ("محمد", "\ufeaa\ufee4\ufea4\ufee3"),
