@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.intake.pick(ListItem(person_id, name, detail))
 
     def open_request(self, request_id: str) -> None:
-        from bippop_desk.ui.pages.requests import RequestDialog
+        from bippop_desk.ui.pages.request_dialog import RequestDialog
 
         RequestDialog(self.context, request_id, self).exec()
 

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,10 +19,7 @@ from bippop_desk.registry.models.missions import REQUEST_STATUSES
 from bippop_desk.registry.services.catalogue import MissionTypeView, list_mission_types
 from bippop_desk.registry.services.requests import (
     REQUEST_COLUMNS,
-    RequestDetail,
     RequestFilter,
-    cancel_request,
-    request_detail,
     request_ids,
     request_rows,
 )
@@ -146,76 +138,3 @@ class RequestsPage(QWidget):
 
     def show_status(self, status: str) -> None:
         self.status.setCurrentIndex(max(0, self.status.findData(status)))
-
-
-class RequestDialog(QDialog):
-    """A request's detail; actions depend on its status."""
-
-    def __init__(self, context: AppContext, request_id: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
-        self.request_id = request_id
-        self.detail: RequestDetail | None = None
-        self.setWindowTitle("Demande")
-        self.resize(640, 480)
-        self.column = QVBoxLayout(self)
-        self.text = QLabel("Chargement…")
-        self.text.setObjectName("request_text")
-        self.text.setWordWrap(True)
-        self.column.addWidget(self.text, 1)
-        self.action_row = QHBoxLayout()
-        self.cancel_button = QPushButton("&Annuler la demande…")
-        self.cancel_button.clicked.connect(self._cancel)
-        close = QPushButton("&Fermer")
-        close.clicked.connect(self.accept)
-        self.action_row.addWidget(self.cancel_button)
-        self.action_row.addStretch(1)
-        self.action_row.addWidget(close)
-        self.column.addLayout(self.action_row)
-        context.data_changed.connect(
-            lambda entities: self.load() if "request" in entities else None
-        )
-        self.load()
-
-    def load(self) -> None:
-        request_id = self.request_id
-        self.context.read(
-            lambda r: request_detail(r, request_id),
-            self._loaded,
-            lambda error: self.text.setText(html.escape(str(error))),
-        )
-
-    def _loaded(self, detail: RequestDetail) -> None:
-        self.detail = detail
-        esc = html.escape
-        rows = [
-            ("Personne", detail.beneficiary_name),
-            ("Type d'aide", detail.mission_type_label),
-            ("Statut", detail.status_label),
-            ("Souhaitée", detail.wished),
-            ("Rythme", detail.recurrence_label),
-            ("Urgence", "urgente" if detail.urgent else "normale"),
-            ("Reçue", f"{detail.received} par {detail.received_by} ({detail.channel_label})"),
-            ("Appelant", detail.caller_name),
-            ("Notes", detail.notes),
-            ("Motif d'annulation", detail.cancel_reason),
-        ]
-        self.text.setText(
-            f"<h2>{esc(detail.mission_type_label)} — {esc(detail.beneficiary_name)}</h2>"
-            + "<br>".join(f"<b>{label} :</b> {esc(value)}" for label, value in rows if value)
-        )
-        self.cancel_button.setEnabled(detail.status not in ("realisee", "annulee"))
-
-    def _cancel_failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Annulation impossible", str(error))
-
-    def _cancel(self) -> None:
-        reason, ok = QInputDialog.getText(self, "Annuler la demande", "Motif de l'annulation :")
-        if not ok:
-            return
-        request_id = self.request_id
-        self.context.mutate(
-            lambda r: cancel_request(r, request_id, reason),
-            {"request"},
-            on_error=self._cancel_failed,
-        )
