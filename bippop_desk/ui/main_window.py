@@ -145,7 +145,9 @@ class MainWindow(QMainWindow):
         if key == "planning":
             from bippop_desk.ui.pages.planning import PlanningPage
 
-            return PlanningPage(context)
+            planning = PlanningPage(context)
+            planning.open_mission.connect(self.open_mission)
+            return planning
         if key == "documents":
             from bippop_desk.ui.pages.reports import ReportsPage
 
@@ -202,7 +204,14 @@ class MainWindow(QMainWindow):
     def open_request(self, request_id: str) -> None:
         from bippop_desk.ui.pages.request_dialog import RequestDialog
 
-        RequestDialog(self.context, request_id, self).exec()
+        dialog = RequestDialog(self.context, request_id, self)
+        dialog.open_mission.connect(self.open_mission)
+        dialog.exec()
+
+    def open_mission(self, mission_id: str) -> None:
+        from bippop_desk.ui.pages.mission_dialog import MissionDialog
+
+        MissionDialog(self.context, mission_id, self).exec()
 
     def open_beneficiary(self, person_id: str) -> None:
         from bippop_desk.ui.pages.beneficiary_dialogs import BeneficiaryFileDialog

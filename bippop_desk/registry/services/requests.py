@@ -317,6 +317,10 @@ class RequestDetail:
     notes: str
     recurrence_label: str
     cancel_reason: str
+    recurrence: str = "aucune"
+    wished_date: dt.date | None = None
+    wished_time_from: dt.time | None = None
+    wished_time_to: dt.time | None = None
 
 
 def request_detail(registry: Registry, request_id: str) -> RequestDetail:
@@ -353,4 +357,8 @@ def request_detail(registry: Registry, request_id: str) -> RequestDetail:
             notes=request.notes,
             recurrence_label=recurrence,
             cancel_reason=request.cancel_reason,
+            recurrence=request.recurrence,
+            wished_date=request.wished_date,
+            wished_time_from=request.wished_time_from,
+            wished_time_to=request.wished_time_to,
         )
