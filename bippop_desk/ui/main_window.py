@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
             home.new_request.connect(self.open_intake)
             home.show_beneficiaries.connect(lambda: self.show_page("beneficiaires"))
             home.show_requests.connect(self._show_requests)
+            home.open_request.connect(self.open_request)
+            home.open_beneficiary.connect(self.open_beneficiary)
+            home.open_mission.connect(self.open_mission)
             return home
         if key == "demande":
             from bippop_desk.ui.pages.intake import IntakePage

@@ -1,24 +1,50 @@
-"""Home: the day at a glance and the big button for the phone desk."""
+"""Home: the day at a glance, the big button for the phone desk, and the follow-ups
+the coordinator should look at (their thresholds are settings changed right here)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bippop_desk.registry.services.overview import Overview, overview
 from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.pages.followups import (
+    CONCERNS,
+    KINDS,
+    MAX_DAYS,
+    SILENT,
+    UNMATCHED,
+    FollowUpsDialog,
+    FollowUpSummary,
+    card_texts,
+    followup_summary,
+    save_thresholds,
+)
 from bippop_desk.ui.pages.people import format_count
 
 CARD_STYLE = (
     "QPushButton { text-align: left; padding: 14px; border: 1px solid #c9d6c9; "
     "border-radius: 6px; background: #f6faf6; } QPushButton:focus { border: 2px solid #2e7d32; }"
 )
+ALERT_STYLE = "QPushButton { background: #fdecea; }"
+SAVE_DELAY_MS = 600
 
 
 class HomePage(QWidget):
     new_request = Signal()
     show_requests = Signal(str)  # a status code, "" for all
     show_beneficiaries = Signal()
+    open_request = Signal(str)  # from the follow-up lists
+    open_beneficiary = Signal(str)
+    open_mission = Signal(str)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -48,6 +74,7 @@ class HomePage(QWidget):
             self.cards[status].clicked.connect(lambda _=False, s=status: self.show_requests.emit(s))
         self.cards["urgent"].clicked.connect(lambda: self.show_requests.emit("urgent"))
         layout.addLayout(grid)
+        self._build_followups(layout)
         layout.addStretch(1)
         context.registry_ready.connect(self.reload)
         context.data_changed.connect(lambda _entities: self.reload())
@@ -61,8 +88,101 @@ class HomePage(QWidget):
         )
         self.greeting.setText(f"Bonjour {first}. Que souhaitez-vous faire ?")
 
+    def _build_followups(self, layout: QVBoxLayout) -> None:
+        self.followups_title = QLabel("<h2>À suivre</h2>")
+        layout.addWidget(self.followups_title)
+        row = QHBoxLayout()
+        self.followup_cards: dict[str, QPushButton] = {}
+        for key in KINDS:
+            card = QPushButton("…")
+            card.setStyleSheet(CARD_STYLE)
+            card.setObjectName(f"home_followup_{key}")
+            card.clicked.connect(lambda _=False, k=key: self.open_followups(k))
+            row.addWidget(card, 1)
+            self.followup_cards[key] = card
+        layout.addLayout(row)
+        thresholds = QHBoxLayout()
+        self.unmatched_days = QSpinBox()
+        self.unmatched_days.setObjectName("home_unmatched_days")
+        self.silent_days = QSpinBox()
+        self.silent_days.setObjectName("home_silent_days")
+        for spin, default in ((self.unmatched_days, 7), (self.silent_days, 30)):
+            spin.setRange(1, MAX_DAYS)
+            spin.setValue(default)
+            spin.setSuffix(" jours")
+            spin.setAccessibleName("Nombre de jours")
+            spin.valueChanged.connect(self._thresholds_edited)
+        unmatched_label = QLabel("Signaler les demandes sans &bénévole depuis plus de")
+        unmatched_label.setBuddy(self.unmatched_days)
+        silent_label = QLabel("et les personnes sans &nouvelles depuis plus de")
+        silent_label.setBuddy(self.silent_days)
+        for widget in (unmatched_label, self.unmatched_days, silent_label, self.silent_days):
+            thresholds.addWidget(widget)
+        thresholds.addStretch(1)
+        layout.addLayout(thresholds)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_thresholds)
+        self.followups: FollowUpSummary | None = None
+        self.followups_dialog: FollowUpsDialog | None = None
+        self._followup_seq = 0
+
     def reload(self) -> None:
         self.context.read(overview, self._show)
+        self._followup_seq += 1
+        seq = self._followup_seq
+        self.context.read(followup_summary, lambda summary: self._show_followups(seq, summary))
+
+    # -- follow-ups --------------------------------------------------------------------------
+    def _show_followups(self, seq: int, summary: FollowUpSummary) -> None:
+        if seq != self._followup_seq:
+            return
+        self.followups = summary
+        if not self._save_timer.isActive():  # never undo what the user is typing
+            for spin, value in (
+                (self.unmatched_days, summary.unmatched_days),
+                (self.silent_days, summary.silent_days),
+            ):
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+        for key, text in card_texts(summary).items():
+            self.followup_cards[key].setText(text)
+        counts = {
+            UNMATCHED: summary.counts.unmatched,
+            SILENT: summary.counts.silent,
+            CONCERNS: summary.counts.concerns,
+        }
+        for key, count in counts.items():
+            alert = key != SILENT and count > 0
+            self.followup_cards[key].setStyleSheet(CARD_STYLE + (ALERT_STYLE if alert else ""))
+
+    def _thresholds_edited(self, _value: int) -> None:
+        self._save_timer.start()
+
+    def save_thresholds(self) -> None:
+        """Keep the thresholds (local settings); the counts follow."""
+        self._save_timer.stop()
+        unmatched, silent = self.unmatched_days.value(), self.silent_days.value()
+        self.context.mutate(lambda r: save_thresholds(r, unmatched, silent), {"app_setting"})
+
+    def open_followups(self, kind: str) -> None:
+        """The list behind a card, non-blocking (the request or file it opens goes on top)."""
+        unmatched, silent = self.unmatched_days.value(), self.silent_days.value()
+        dialog = self.followups_dialog
+        if dialog is None:
+            dialog = FollowUpsDialog(self.context, unmatched, silent, kind, self)
+            dialog.open_request.connect(self.open_request)
+            dialog.open_beneficiary.connect(self.open_beneficiary)
+            dialog.open_mission.connect(self.open_mission)
+            self.followups_dialog = dialog
+        else:
+            dialog.set_days(unmatched, silent)
+            dialog.show_kind(kind)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _show(self, figures: Overview) -> None:
         self.title.setText(f"<h1>Bip Pop Desk — {figures.commune}</h1>")

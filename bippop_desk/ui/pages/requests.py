@@ -1,4 +1,5 @@
-"""The requests list, filterable by status, type and date, and a request's detail."""
+"""The requests list, filterable by status, type and date, with the match rate and the
+time to match over the period."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.clock import local_today
+from bippop_desk.registry.frdates import short_date
 from bippop_desk.registry.models.missions import REQUEST_STATUSES
 from bippop_desk.registry.services.catalogue import MissionTypeView, list_mission_types
+from bippop_desk.registry.services.followups import MatchStats, match_stats
 from bippop_desk.registry.services.requests import (
     REQUEST_COLUMNS,
     RequestFilter,
@@ -28,6 +31,32 @@ from bippop_desk.ui.forms import french_date_edit, from_qdate
 from bippop_desk.ui.lazy_model import LazyTableModel
 from bippop_desk.ui.pages.people import format_count
 from bippop_desk.ui.table_page import RecordTable
+
+DEFAULT_STATS_DAYS = 90  # the period of the match rate when no date filter is set
+
+
+def french_decimal(value: float) -> str:
+    """2.5 → "2,5"."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def match_stats_text(stats: MatchStats, period: str) -> str:
+    """ "Sur la période : 42 demandes, 35 confiées (83 %), délai médian 2,5 jours, 4 en
+    attente"."""
+    if not stats.received:
+        return f"{period} : aucune demande reçue."
+    parts = [format_count(stats.received, "demande", "demandes")]
+    rate = stats.match_rate
+    matched = f"{stats.matched} confiée" + ("s" if stats.matched > 1 else "")
+    parts.append(f"{matched} ({round(rate * 100)}\u202f%)" if rate is not None else matched)
+    median = stats.median_days_to_match
+    if median is not None:
+        parts.append(f"délai médian {french_decimal(median)} jour{'s' if median >= 2 else ''}")
+    parts.append(f"{stats.waiting} en attente")
+    if stats.cancelled_unmatched:
+        count = stats.cancelled_unmatched
+        parts.append(f"{count} annulée{'s' if count > 1 else ''} avant d'être confiée")
+    return f"{period} : " + ", ".join(parts) + "."
 
 
 class RequestsPage(QWidget):
@@ -79,6 +108,15 @@ class RequestsPage(QWidget):
         self.table.set_column_widths([16, 22, 26, 24, 14, 9])
         self.table.open_record.connect(self.open_request)
         layout.addWidget(self.table, 1)
+        self.stats_label = QLabel()
+        self.stats_label.setObjectName("requests_stats")
+        self.stats_label.setWordWrap(True)
+        self.stats_label.setToolTip(
+            "Demandes reçues sur la période, tous statuts et types confondus ; le taux ne "
+            "compte pas les demandes annulées avant d'avoir trouvé un bénévole ; le délai "
+            "va de la réception au premier bénévole trouvé."
+        )
+        layout.addWidget(self.stats_label)
 
         for combo in (self.status, self.mission_type):
             combo.currentIndexChanged.connect(self.reload)
@@ -122,6 +160,27 @@ class RequestsPage(QWidget):
         self.context.read(
             lambda registry: request_ids(registry, filters), lambda ids: self._show(seq, ids)
         )
+        self._load_stats(seq)
+
+    def stats_period(self) -> tuple[dt.date, dt.date, str]:
+        """The date filter's days when set, else the last 90 days (today included)."""
+        if self.use_dates.isChecked():
+            start, end = from_qdate(self.date_from.date()), from_qdate(self.date_to.date())
+            return start, end, f"Du {short_date(start)} au {short_date(end)}"
+        today = local_today()
+        start = today - dt.timedelta(days=DEFAULT_STATS_DAYS - 1)
+        return start, today, f"Sur les {DEFAULT_STATS_DAYS} derniers jours"
+
+    def _load_stats(self, seq: int) -> None:
+        start, end, period = self.stats_period()
+        self.context.read(
+            lambda registry: match_stats(registry, start, end),
+            lambda stats: self._show_stats(seq, stats, period),
+        )
+
+    def _show_stats(self, seq: int, stats: MatchStats, period: str) -> None:
+        if seq == self._seq:
+            self.stats_label.setText(match_stats_text(stats, period))
 
     def _show(self, seq: int, ids: list[str]) -> None:
         if seq != self._seq:
