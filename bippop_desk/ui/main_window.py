@@ -43,6 +43,7 @@ PAGES = (
     ("benevoles", "Bénévoles"),
     ("planning", "Planning"),
     ("documents", "Documents"),
+    ("reglages", "Réglages"),
 )
 
 
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         context.worker.error.connect(self._worker_error)
         context.worker.set_parent_widget(self)
         context.registry_ready.connect(self._registry_ready)
+        context.data_changed.connect(self._reload_staff)
         geometry = preferences.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -155,6 +157,10 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.reports import ReportsPage
 
             return ReportsPage(context)
+        if key == "reglages":
+            from bippop_desk.ui.pages.settings_page import SettingsPage
+
+            return SettingsPage(context)
         raise KeyError(key)
 
     @property
@@ -312,6 +318,12 @@ class MainWindow(QMainWindow):
     def _registry_ready(self) -> None:
         self.commune_label.setText(f"Commune : {self.context.commune_name}")
         self.setWindowTitle(f"{APP_NAME} — {self.context.commune_name}")
+
+    def _reload_staff(self, entities: frozenset[str]) -> None:
+        if "staff_user" in entities:
+            from bippop_desk.registry.services.commune import list_staff
+
+            self.context.read(list_staff, self.set_staff)
 
     def set_staff(self, staff: list[Actor]) -> None:
         self.staff = staff

@@ -65,3 +65,27 @@ def list_staff(registry: Registry) -> list[Actor]:
         ).all()
     actors = [Actor(u.username, u.display_name, u.role) for u in users]
     return sorted(actors, key=lambda a: (order.get(a.role, 9), a.display_name))
+
+
+def add_staff_user(registry: Registry, username: str, display_name: str, role: str) -> str:
+    """A new staff member (administrators only)."""
+    errors: dict[str, str] = {}
+    login = username.strip().lower()
+    if not login or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        errors["username"] = (
+            "L'identifiant ne contient que des lettres, chiffres, points ou tirets."
+        )
+    if not display_name.strip():
+        errors["display_name"] = "Indiquez le nom tel qu'il apparaîtra dans le journal."
+    if role not in ROLES:
+        errors["role"] = "Choisissez un rôle."
+    if errors:
+        raise ValidationError(errors)
+    with registry.change() as changes:
+        changes.actor.require("administrateur", action="ajouter un utilisateur")
+        taken = changes.session.scalar(select(User.id).where(User.username == login))
+        if taken:
+            raise ValidationError.single("username", "Cet identifiant est déjà pris.")
+        user = User(username=login, display_name=display_name.strip(), role=role)
+        changes.create(user, f"Utilisateur {user.display_name} ({role}) créé")
+        return user.id

@@ -1,0 +1,325 @@
+"""Réglages: the commune's mission catalogue, the hourly rates of the valorisation, the
+staff users. Changes need the coordinator or administrator role (the services check)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bippop_desk.registry.actor import ROLE_LABELS, Actor
+from bippop_desk.registry.errors import ValidationError
+from bippop_desk.registry.models.missions import FAMILIES
+from bippop_desk.registry.services.catalogue import (
+    MissionTypeInput,
+    MissionTypeView,
+    list_mission_types,
+    save_mission_type,
+)
+from bippop_desk.registry.services.commune import add_staff_user, list_staff
+from bippop_desk.registry.services.settings import HourlyRates, hourly_rates, set_hourly_rate
+from bippop_desk.registry.store import Registry
+from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.forms import ERROR_STYLE, ErrorLabel, FieldErrors
+from bippop_desk.ui.list_model import ItemListModel, ListItem
+
+
+def euros(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def read_euros(text: str) -> Decimal | None:
+    """ "17,43" → Decimal("17.43"); "" → None (use the default); ValueError if unreadable."""
+    cleaned = text.strip().replace("€", "").replace(" ", "").replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"« {text} » n'est pas un montant (exemple : 17,43).") from None
+
+
+def type_item(mission_type: MissionTypeView) -> ListItem:
+    family = FAMILIES.get(mission_type.family, mission_type.family).split(" (")[0]
+    details = [family, f"{mission_type.default_duration_min} min"]
+    if mission_type.needs_car:
+        details.append("voiture")
+    if not mission_type.active:
+        details.append("plus proposé")
+    return ListItem(mission_type.id, mission_type.label, " — ".join(details), mission_type)
+
+
+class SettingsPage(QWidget):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.types: list[MissionTypeView] = []
+        self.rate_fields: dict[str | None, QLineEdit] = {}
+        outer = QVBoxLayout(self)
+        outer.addWidget(QLabel("<h2>Réglages</h2>"))
+        body = QWidget()
+        column = QVBoxLayout(body)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        catalogue = QGroupBox("Types de mission proposés dans la commune")
+        catalogue_layout = QVBoxLayout(catalogue)
+        self.types_model = ItemListModel()
+        self.types_view = QListView()
+        self.types_view.setObjectName("settings_types")
+        self.types_view.setModel(self.types_model)
+        self.types_view.activated.connect(lambda _i: self.edit_type())
+        catalogue_layout.addWidget(self.types_view)
+        row = QHBoxLayout()
+        add = QPushButton("&Ajouter un type…")
+        add.clicked.connect(lambda: self.edit_type(new=True))
+        edit = QPushButton("&Modifier le type choisi…")
+        edit.clicked.connect(lambda: self.edit_type())
+        row.addWidget(add)
+        row.addWidget(edit)
+        row.addStretch(1)
+        catalogue_layout.addLayout(row)
+        column.addWidget(catalogue)
+
+        rates = QGroupBox("Valorisation du bénévolat (euros par heure)")
+        self.rates_layout = QFormLayout(rates)
+        self.rates_source = QLabel()
+        self.rates_source.setWordWrap(True)
+        self.rates_layout.addRow(self.rates_source)
+        self.rates_message = QLabel()
+        self.rates_message.setWordWrap(True)
+        self.save_rates_button = QPushButton("&Enregistrer les taux")
+        self.save_rates_button.clicked.connect(self.save_rates)
+        column.addWidget(rates)
+        self.rates_box = rates
+
+        staff = QGroupBox("Utilisateurs du logiciel")
+        staff_layout = QVBoxLayout(staff)
+        self.staff_model = ItemListModel()
+        staff_view = QListView()
+        staff_view.setModel(self.staff_model)
+        staff_layout.addWidget(staff_view)
+        add_user = QPushButton("Ajouter un &utilisateur…")
+        add_user.clicked.connect(self.add_user)
+        staff_layout.addWidget(add_user)
+        column.addWidget(staff)
+        column.addStretch(1)
+
+        context.registry_ready.connect(self.reload)
+        context.data_changed.connect(
+            lambda e: self.reload() if e & {"mission_type", "app_setting", "staff_user"} else None
+        )
+        if context.ready:
+            self.reload()
+
+    def reload(self) -> None:
+        def fetch(registry: Registry) -> tuple[list[MissionTypeView], HourlyRates, list[Actor]]:
+            return (
+                list_mission_types(registry, include_inactive=True),
+                hourly_rates(registry),
+                list_staff(registry),
+            )
+
+        self.context.read(fetch, self._loaded)
+
+    def _loaded(self, result: tuple[list[MissionTypeView], HourlyRates, list[Actor]]) -> None:
+        types, rates, staff = result
+        self.types = types
+        self.types_model.set_items([type_item(t) for t in types])
+        self.staff_model.set_items(
+            [ListItem(a.username, a.display_name, ROLE_LABELS.get(a.role, a.role)) for a in staff]
+        )
+        while self.rates_layout.rowCount() > 1:
+            self.rates_layout.removeRow(1)
+        self.rates_source.setText(f"Source du taux par défaut : {rates.source}.")
+        self.rate_fields = {}
+        default = QLineEdit(euros(rates.default))
+        self.rates_layout.addRow("Taux par défaut", default)
+        self.rate_fields[None] = default
+        for mission_type in types:
+            field = QLineEdit(
+                euros(rates.by_code[mission_type.code])
+                if mission_type.code in rates.by_code
+                else ""
+            )
+            field.setPlaceholderText(f"par défaut ({euros(rates.default)})")
+            self.rates_layout.addRow(mission_type.label, field)
+            self.rate_fields[mission_type.code] = field
+        self.rates_message = QLabel()
+        self.rates_message.setWordWrap(True)
+        self.save_rates_button = QPushButton("&Enregistrer les taux")
+        self.save_rates_button.clicked.connect(self.save_rates)
+        self.rates_layout.addRow(self.rates_message)
+        self.rates_layout.addRow(self.save_rates_button)
+
+    def save_rates(self) -> None:
+        wanted: list[tuple[str | None, Decimal | None]] = []
+        try:
+            for code, field in self.rate_fields.items():
+                wanted.append((code, read_euros(field.text())))
+        except ValueError as error:
+            self._rates_said(str(error), error=True)
+            return
+
+        def work(registry: Registry) -> None:
+            for code, rate in wanted:
+                set_hourly_rate(registry, code, rate)
+
+        self.context.mutate(
+            work,
+            {"app_setting"},
+            lambda _r: self._rates_said("Taux enregistrés."),
+            lambda e: self._rates_said(str(e), error=True),
+        )
+
+    def _rates_said(self, text: str, error: bool = False) -> None:
+        self.rates_message.setStyleSheet(ERROR_STYLE if error else "")
+        self.rates_message.setText(text)
+
+    def edit_type(self, new: bool = False) -> None:
+        current = None if new else self.types_model.item(self.types_view.currentIndex().row())
+        if not new and current is None:
+            return
+        MissionTypeDialog(self.context, current.payload if current else None, self).exec()
+
+    def add_user(self) -> None:
+        UserDialog(self.context, self).exec()
+
+
+class MissionTypeDialog(QDialog):
+    def __init__(self, context: AppContext, existing: MissionTypeView | None, parent: QWidget):
+        super().__init__(parent)
+        self.context = context
+        self.existing = existing
+        self.setWindowTitle("Type de mission")
+        form = QFormLayout(self)
+        self.errors = FieldErrors()
+        self.label = QLineEdit(existing.label if existing else "")
+        self.family = QComboBox()
+        for code, text in FAMILIES.items():
+            self.family.addItem(text, code)
+        if existing:
+            self.family.setCurrentIndex(max(0, self.family.findData(existing.family)))
+        self.duration = QSpinBox()
+        self.duration.setRange(5, 720)
+        self.duration.setSingleStep(15)
+        self.duration.setSuffix(" min")
+        self.duration.setValue(existing.default_duration_min if existing else 60)
+        self.needs_car = QCheckBox("Il faut une &voiture")
+        self.needs_car.setChecked(bool(existing and existing.needs_car))
+        self.active = QCheckBox("&Proposé aux habitants")
+        self.active.setChecked(existing.active if existing else True)
+        for name, text, widget in (
+            ("label", "&Libellé", self.label),
+            ("family", "&Famille", self.family),
+            ("default_duration_min", "&Durée habituelle", self.duration),
+            ("needs_car", "", self.needs_car),
+            ("active", "", self.active),
+        ):
+            error = ErrorLabel()
+            form.addRow(text, widget)
+            form.addRow("", error)
+            self.errors.add(name, widget, error)
+        self.banner = ErrorLabel()
+        form.addRow(self.banner)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        data = MissionTypeInput(
+            self.label.text(),
+            str(self.family.currentData()),
+            self.duration.value(),
+            self.needs_car.isChecked(),
+            self.active.isChecked(),
+        )
+        type_id = self.existing.id if self.existing else None
+        self.context.mutate(
+            lambda r: save_mission_type(r, data, type_id),
+            {"mission_type"},
+            lambda _id: self.accept(),
+            self._failed,
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.banner.show_message(" ".join(self.errors.show(error.errors)))
+        else:
+            self.banner.show_message(str(error))
+
+
+class UserDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget):
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Nouvel utilisateur")
+        form = QFormLayout(self)
+        self.errors = FieldErrors()
+        self.username = QLineEdit()
+        self.username.setPlaceholderText("prenom.nom")
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        for code, text in ROLE_LABELS.items():
+            self.role.addItem(text, code)
+        for name, text, widget in (
+            ("username", "&Identifiant", self.username),
+            ("display_name", "&Nom affiché", self.display_name),
+            ("role", "&Rôle", self.role),
+        ):
+            error = ErrorLabel()
+            form.addRow(text, widget)
+            form.addRow("", error)
+            self.errors.add(name, widget, error)
+        self.banner = ErrorLabel()
+        form.addRow(self.banner)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        login, name, role = (
+            self.username.text(),
+            self.display_name.text(),
+            str(self.role.currentData()),
+        )
+        self.context.mutate(
+            lambda r: add_staff_user(r, login, name, role),
+            {"staff_user"},
+            lambda _id: self.accept(),
+            self._failed,
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.banner.show_message(" ".join(self.errors.show(error.errors)))
+        else:
+            self.banner.show_message(str(error))
