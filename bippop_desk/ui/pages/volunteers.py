@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bippop_desk.paths import export_dir
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.frdates import short_date, short_datetime, short_time
@@ -36,6 +39,7 @@ from bippop_desk.registry.models.people import VOLUNTEER_STATUSES
 from bippop_desk.registry.phones import format_phone
 from bippop_desk.registry.services.availability import WeeklySlot
 from bippop_desk.registry.services.catalogue import MissionTypeView, list_mission_types
+from bippop_desk.registry.services.hours import HoursLine, hours_lines
 from bippop_desk.registry.services.partners import PartnerView, list_partners
 from bippop_desk.registry.services.volunteers import (
     LIST_COLUMNS,
@@ -56,6 +60,7 @@ from bippop_desk.registry.services.volunteers import (
     volunteer_rows,
 )
 from bippop_desk.registry.store import Registry
+from bippop_desk.reports.ics import CalendarExport, write_volunteer_calendar
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import (
     ERROR_STYLE,
@@ -68,7 +73,16 @@ from bippop_desk.ui.forms import (
     read_optional_date,
     write_optional_date,
 )
+from bippop_desk.ui.item_list import ItemList
+from bippop_desk.ui.list_model import ListItem
 from bippop_desk.ui.pages.people import PeopleListPage, PeopleListSpec
+from bippop_desk.ui.pages.volunteer_hours import (
+    RECENT_LINES,
+    AddHoursDialog,
+    CorrectHoursDialog,
+    calendar_file_name,
+    hours_item,
+)
 
 VOLUNTEERS = PeopleListSpec(
     title="Bénévoles",
@@ -161,7 +175,16 @@ class VolunteerFileDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.details)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scroll, 3)
+        self.hours_lines: list[HoursLine] = []
+        self.hours_list = ItemList()
+        self.hours_list.setObjectName("volunteer_hours")
+        self.hours_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.hours_list.open_item.connect(lambda item: self.correct_hours(item.id))
+        hours_label = QLabel("Heures sa&isies, les plus récentes d'abord (Entrée pour corriger) :")
+        hours_label.setBuddy(self.hours_list)
+        layout.addWidget(hours_label)
+        layout.addWidget(self.hours_list, 2)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -180,6 +203,13 @@ class VolunteerFileDialog(QDialog):
         self.suspend_button.clicked.connect(lambda: self.change_status("suspendu"))
         self.leave_button = QPushButton("Enregistrer son dé&part…")
         self.leave_button.clicked.connect(lambda: self.change_status("parti"))
+        self.calendar_button = QPushButton("Exporter son a&genda (.ics)…")
+        self.calendar_button.clicked.connect(self.export_calendar)
+        self.add_hours_button = QPushButton("Ajouter des &heures (formation, réunion…)…")
+        self.add_hours_button.clicked.connect(self.add_hours)
+        self.correct_button = QPushButton("&Corriger une saisie…")
+        self.correct_button.clicked.connect(lambda: self.correct_hours(None))
+        self.correct_button.setEnabled(False)
         close = QPushButton("&Fermer")
         close.clicked.connect(self.accept)
         buttons = (
@@ -190,6 +220,9 @@ class VolunteerFileDialog(QDialog):
             self.validate_button,
             self.suspend_button,
             self.leave_button,
+            self.calendar_button,
+            self.add_hours_button,
+            self.correct_button,
             close,
         )
         for position, button in enumerate(buttons):
@@ -205,6 +238,15 @@ class VolunteerFileDialog(QDialog):
             self._loaded,
             lambda error: self.details.setText(html.escape(str(error))),
         )
+        self.context.read(
+            lambda r: hours_lines(r, volunteer_id, RECENT_LINES), self._hours_loaded, self._failed
+        )
+
+    def _hours_loaded(self, lines: list[HoursLine]) -> None:
+        self.hours_lines = lines
+        items: list[ListItem] = [hours_item(line) for line in lines]
+        self.hours_list.set_items(items)
+        self.correct_button.setEnabled(bool(lines))
 
     def _loaded(self, file: VolunteerFile) -> None:
         self.file = file
@@ -266,6 +308,49 @@ class VolunteerFileDialog(QDialog):
             done,
             self._failed,
         )
+
+    def add_hours(self) -> None:
+        AddHoursDialog(self.context, self.volunteer_id, self).exec()
+
+    def correct_hours(self, entry_id: str | None) -> None:
+        if not self.hours_lines:
+            return
+        if entry_id is None:
+            current = self.hours_list.current_item()
+            entry_id = current.id if current is not None else None
+        CorrectHoursDialog(self.context, self.hours_lines, entry_id, self).exec()
+
+    def export_calendar(self) -> None:
+        """The planned visits of the next four weeks, as an .ics file the volunteer
+        imports in a phone's calendar."""
+        first_name = self.file.volunteer.first_name if self.file is not None else ""
+        default = export_dir() / calendar_file_name(first_name)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Exporter l'agenda du bénévole", str(default), "Agenda (*.ics)"
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != ".ics":
+            target = target.with_name(target.name + ".ics")
+        volunteer_id = self.volunteer_id
+        self._say("Export de l'agenda…")
+        self.context.read(
+            lambda r: write_volunteer_calendar(r, volunteer_id, target),
+            lambda export: self._calendar_written(export, target),
+            self._failed,
+            progress="Export de l'agenda…",
+        )
+
+    def _calendar_written(self, export: CalendarExport, target: Path) -> None:
+        period = f"du {short_date(export.start)} au {short_date(export.end)}"
+        if export.events:
+            visits = f"{export.events} intervention{'s' if export.events > 1 else ''} planifiée"
+            visits += "s" if export.events > 1 else ""
+            text = f"Agenda de {export.volunteer} enregistré : {visits} {period}."
+        else:
+            text = f"Agenda de {export.volunteer} enregistré, vide : aucune intervention {period}."
+        self._say(f"{text}\n{target}")
 
     def edit(self) -> None:
         VolunteerEditDialog(self.context, self.volunteer_id, self).exec()
