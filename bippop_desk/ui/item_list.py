@@ -23,6 +23,7 @@ class ItemList(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.setWordWrap(True)
+        self.setSpacing(3)
         self.doubleClicked.connect(self._open_index)
 
     def set_items(self, items: list[ListItem]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -101,7 +102,8 @@ class HomePage(QWidget):
             row.addWidget(card, 1)
             self.followup_cards[key] = card
         layout.addLayout(row)
-        thresholds = QHBoxLayout()
+        thresholds = QFormLayout()
+        thresholds.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.unmatched_days = QSpinBox()
         self.unmatched_days.setObjectName("home_unmatched_days")
         self.silent_days = QSpinBox()
@@ -110,15 +112,9 @@ class HomePage(QWidget):
             spin.setRange(1, MAX_DAYS)
             spin.setValue(default)
             spin.setSuffix(" jours")
-            spin.setAccessibleName("Nombre de jours")
             spin.valueChanged.connect(self._thresholds_edited)
-        unmatched_label = QLabel("Signaler les demandes sans &bénévole depuis plus de")
-        unmatched_label.setBuddy(self.unmatched_days)
-        silent_label = QLabel("et les personnes sans &nouvelles depuis plus de")
-        silent_label.setBuddy(self.silent_days)
-        for widget in (unmatched_label, self.unmatched_days, silent_label, self.silent_days):
-            thresholds.addWidget(widget)
-        thresholds.addStretch(1)
+        thresholds.addRow("Signaler les demandes sans &bénévole après", self.unmatched_days)
+        thresholds.addRow("Signaler les personnes sans &nouvelles après", self.silent_days)
         layout.addLayout(thresholds)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)

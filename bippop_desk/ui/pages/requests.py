@@ -55,7 +55,8 @@ def match_stats_text(stats: MatchStats, period: str) -> str:
     parts.append(f"{stats.waiting} en attente")
     if stats.cancelled_unmatched:
         count = stats.cancelled_unmatched
-        parts.append(f"{count} annulée{'s' if count > 1 else ''} avant d'être confiée")
+        plural = "s" if count > 1 else ""
+        parts.append(f"{count} annulée{plural} avant d'être confiée{plural}")
     return f"{period} : " + ", ".join(parts) + "."
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -151,12 +152,19 @@ class _HoursForm(QDialog):
         self.errors = FieldErrors()
         self.form = QFormLayout()
         layout = QVBoxLayout(self)
+        # Grows with the French messages shown under the fields, at any text size.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addLayout(self.form)
         self.banner = ErrorLabel()
         layout.addWidget(self.banner)
         self.buttons = _buttons(self)
         self.buttons.accepted.connect(self.save)
         layout.addWidget(self.buttons)
+
+    def fit(self) -> None:
+        """Wide enough for the messages on one line (about 70 characters)."""
+        width = max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 70)
+        self.resize(width, self.sizeHint().height())
 
     def row(self, name: str, label: str, widget: QWidget) -> None:
         error = ErrorLabel()
@@ -210,6 +218,7 @@ class AddHoursDialog(_HoursForm):
         self.row("mileage_km", "&Kilomètres parcourus", self.mileage)
         self.row("note", "&Remarque", self.note)
         self.kind.setFocus()
+        self.fit()
 
     def value(self) -> HoursInput:
         return HoursInput(
@@ -268,6 +277,7 @@ class CorrectHoursDialog(_HoursForm):
         self.entry.setCurrentIndex(max(0, self.entry.findData(original)))
         self._entry_chosen()
         self.duration.setFocus()
+        self.fit()
 
     def _entry_chosen(self, _index: int = 0) -> None:
         index = self.entry.currentIndex()

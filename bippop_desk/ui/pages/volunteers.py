@@ -185,6 +185,8 @@ class VolunteerFileDialog(QDialog):
         hours_label.setBuddy(self.hours_list)
         layout.addWidget(hours_label)
         layout.addWidget(self.hours_list, 2)
+        hours_row = QHBoxLayout()
+        layout.addLayout(hours_row)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -210,6 +212,9 @@ class VolunteerFileDialog(QDialog):
         self.correct_button = QPushButton("&Corriger une saisie…")
         self.correct_button.clicked.connect(lambda: self.correct_hours(None))
         self.correct_button.setEnabled(False)
+        for button in (self.add_hours_button, self.correct_button, self.calendar_button):
+            hours_row.addWidget(button)
+        hours_row.addStretch(1)
         close = QPushButton("&Fermer")
         close.clicked.connect(self.accept)
         buttons = (
@@ -220,9 +225,6 @@ class VolunteerFileDialog(QDialog):
             self.validate_button,
             self.suspend_button,
             self.leave_button,
-            self.calendar_button,
-            self.add_hours_button,
-            self.correct_button,
             close,
         )
         for position, button in enumerate(buttons):
