@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +35,12 @@ from bippop_desk.registry.models import (
     new_id,
 )
 from bippop_desk.registry.services.commune import ensure_user, setup_commune
+from bippop_desk.registry.services.recurrence import Pattern, occurrences
 from bippop_desk.registry.store import Registry
 from bippop_desk.registry.textkeys import name_key
 
 DEMO_COMMUNE = ("60159", "Compiègne", "60", "60200")
+BULK_CACHE_KIB = 256 * 1024
 SLOTS = ((9, 11), (10, 12), (14, 16), (14, 17), (15, 18), (9, 12))
 
 
@@ -189,6 +191,9 @@ def generate_demo(
     now = utcnow()
 
     with registry.engine.begin() as conn:
+        # Hundreds of thousands of rows keyed by random UUIDs: a large page cache for
+        # this one transaction keeps the index inserts in memory (reset below).
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         types = [
             tuple(r)
             for r in conn.execute(
@@ -223,18 +228,15 @@ def generate_demo(
         offers: list[dict[str, Any]] = []
         slots: list[dict[str, Any]] = []
         absences: list[dict[str, Any]] = []
-        slot_of: dict[str, list[tuple[int, int, int]]] = {}
-        offers_of: dict[str, set[str]] = {}
+        plans: dict[str, _Plan] = {}
         for vol in volunteer_rows:
             chosen = rng.sample(types, rng.randint(2, 6))
-            offers_of[vol["id"]] = {str(t[0]) for t in chosen if vol["has_car"] or not t[2]}
-            offers += [
-                {"volunteer_id": vol["id"], "mission_type_id": t} for t in offers_of[vol["id"]]
-            ]
-            own = []
+            offered = {str(t[0]) for t in chosen if vol["has_car"] or not t[2]}
+            offers += [{"volunteer_id": vol["id"], "mission_type_id": t} for t in offered]
+            plan = _Plan(vol["id"], vol["max_missions_per_week"], offered, vol["quartier"])
             for weekday in rng.sample(range(6), rng.randint(1, 3)):
                 begin, end = rng.choice(SLOTS)
-                own.append((weekday, begin, end))
+                plan.slots.append((weekday, begin * 60, end * 60))
                 slots.append(
                     {
                         "id": new_id(),
@@ -247,21 +249,24 @@ def generate_demo(
                         "row_version": 1,
                     }
                 )
-            slot_of[vol["id"]] = own
             if rng.random() < 0.15:
                 first = today + dt.timedelta(days=rng.randrange(-120, 60))
+                last = first + dt.timedelta(days=rng.randrange(3, 21))
+                plan.away.append((first, last))
                 absences.append(
                     {
                         "id": new_id(),
                         "volunteer_id": vol["id"],
                         "start_date": first,
-                        "end_date": first + dt.timedelta(days=rng.randrange(3, 21)),
-                        "reason": "Congés",
+                        "end_date": last,
+                        "reason": rng.choice(("Congés", "Congés", "Opération", "Vacances")),
                         "created_at": now,
                         "updated_at": now,
                         "row_version": 1,
                     }
                 )
+            if vol["status"] == "valide" and plan.offers and plan.slots:
+                plans[vol["id"]] = plan
         if offers:
             conn.execute(insert(VolunteerOffer), offers)
         if slots:
@@ -269,13 +274,14 @@ def generate_demo(
         if absences:
             conn.execute(insert(VolunteerAbsence), absences)
 
-        active = [v for v in volunteer_rows if v["status"] == "valide" and offers_of[v["id"]]]
-        requests, missions, hours = _activity(
-            rng, commune_id, beneficiary_rows, active, slot_of, offers_of, types, today, now
-        )
+        requests, missions, hours = _Activity(
+            rng, commune_id, plans, types, today, now, departement
+        ).run(beneficiary_rows)
         for table, rows in ((Request, requests), (Mission, missions), (HoursEntry, hours)):
             for start in range(0, len(rows), 20_000):
                 conn.execute(insert(table), rows[start : start + 20_000])
+        # Back to SQLite's default before the connection returns to the pool.
+        conn.exec_driver_sql("PRAGMA cache_size=-2000")
         conn.execute(insert(AppSetting), [{"key": "demo", "value": "1"}])
         conn.execute(
             insert(AuditEvent),
@@ -297,47 +303,100 @@ def generate_demo(
     )
 
 
-def _activity(
-    rng: random.Random,
-    commune_id: str,
-    beneficiaries: list[dict[str, Any]],
-    volunteers: list[dict[str, Any]],
-    slot_of: dict[str, list[tuple[int, int, int]]],
-    offers_of: dict[str, set[str]],
-    types: list[tuple[Any, ...]],
-    today: dt.date,
-    now: dt.datetime,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Requests over the past year and the coming weeks, their missions and hours."""
-    requests: list[dict[str, Any]] = []
-    missions: list[dict[str, Any]] = []
-    hours: list[dict[str, Any]] = []
-    booked: set[tuple[str, dt.datetime]] = set()
-    duration = {t[0]: t[1] for t in types}
-    needs_car = {t[0]: t[2] for t in types}
-    monday = today - dt.timedelta(days=today.weekday())
-    helped = rng.sample(
-        beneficiaries, k=min(len(beneficiaries), max(1, len(beneficiaries) * 2 // 5))
-    )
-    for person in helped:
-        type_id = rng.choice(types)[0]
-        received = now - dt.timedelta(days=rng.randrange(0, 365), hours=rng.randrange(8))
+@dataclass(eq=False)
+class _Plan:
+    """A validated volunteer's week, so demo visits are planned the way the desk would:
+    inside a slot, never on an absence, never overlapping, within the weekly maximum."""
+
+    id: str
+    max_week: int
+    offers: set[str]
+    quartier: str
+    slots: list[tuple[int, int, int]] = field(default_factory=list)  # weekday, from, to (min)
+    away: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    booked: dict[dt.date, list[tuple[int, int]]] = field(default_factory=dict)
+    per_week: dict[dt.date, int] = field(default_factory=dict)
+
+    def slot_for(self, rng: random.Random, minutes: int) -> tuple[int, int] | None:
+        """A weekday and a start (minutes) where a visit of `minutes` fits a slot."""
+        fitting = [s for s in self.slots if s[2] - s[1] >= minutes]
+        if not fitting:
+            return None
+        weekday, begin, end = rng.choice(fitting)
+        return weekday, begin + 30 * rng.randrange((end - begin - minutes) // 30 + 1)
+
+    def fits(self, day: dt.date, begin: int, end: int) -> bool:
+        if any(first <= day <= last for first, last in self.away):
+            return False
+        if self.per_week.get(day - dt.timedelta(days=day.weekday()), 0) >= self.max_week:
+            return False
+        return all(end <= b or e <= begin for b, e in self.booked.get(day, ()))
+
+    def book(self, day: dt.date, begin: int, end: int) -> None:
+        self.booked.setdefault(day, []).append((begin, end))
+        monday = day - dt.timedelta(days=day.weekday())
+        self.per_week[monday] = self.per_week.get(monday, 0) + 1
+
+
+_CHANNELS = ("telephone",) * 3 + ("accueil", "plateforme", "famille", "partenaire")
+
+
+class _Activity:
+    """A year of requests and the coming weeks: their missions and hours, as Core rows."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        commune_id: str,
+        plans: dict[str, _Plan],
+        types: list[tuple[Any, ...]],
+        today: dt.date,
+        now: dt.datetime,
+        departement: str,
+    ) -> None:
+        self.rng = rng
+        self.commune_id = commune_id
+        self.types = types
+        self.today = today
+        self.now = now
+        self.departement = departement
+        self.by_type: dict[str, list[_Plan]] = {str(t[0]): [] for t in types}
+        for plan in plans.values():
+            for type_id in plan.offers:
+                self.by_type[type_id].append(plan)
+        # Planned visits reach five weeks ahead, like a coordinator's horizon.
+        self.horizon = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=5, days=6)
+        self.helper_of: dict[str, _Plan] = {}
+        self.requests: list[dict[str, Any]] = []
+        self.missions: list[dict[str, Any]] = []
+        self.hours: list[dict[str, Any]] = []
+
+    def run(
+        self, beneficiaries: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        rng = self.rng
+        helped = rng.sample(
+            beneficiaries, k=min(len(beneficiaries), max(1, len(beneficiaries) * 2 // 5))
+        )
+        for person in helped:
+            for _ in range(2 if rng.random() < 0.12 else 1):
+                self._request(person)
+        return self.requests, self.missions, self.hours
+
+    # -- one request ---------------------------------------------------------------------
+    def _request(self, person: dict[str, Any]) -> None:
+        rng, today = self.rng, self.today
+        type_id, minutes, needs_car = rng.choice(self.types)
+        type_id = str(type_id)
+        received = self.now - dt.timedelta(days=rng.randrange(0, 365), hours=rng.randrange(8))
+        age = (today - received.date()).days
         recurring = rng.random() < 0.3
-        base = {
-            "commune_id": commune_id,
+        row: dict[str, Any] = {
+            "id": new_id(),
+            "commune_id": self.commune_id,
             "beneficiary_id": person["id"],
             "mission_type_id": type_id,
-            "channel": rng.choice(
-                (
-                    "telephone",
-                    "telephone",
-                    "telephone",
-                    "accueil",
-                    "plateforme",
-                    "famille",
-                    "partenaire",
-                )
-            ),
+            "channel": rng.choice(_CHANNELS),
             "caller_name": "",
             "received_at": received,
             "received_by": "Sophie Martin",
@@ -347,10 +406,11 @@ def _activity(
             "wished_time_to": None,
             "urgency": "urgente" if rng.random() < 0.1 else "normale",
             "notes": rng.choice(names.NOTES),
+            "status": "nouvelle",
             "status_changed_at": received,
             "matched_at": None,
             "cancel_reason": "",
-            "recurrence": "hebdomadaire" if recurring else "aucune",
+            "recurrence": "aucune",
             "recurrence_count": None,
             "recurrence_until": None,
             "recurrence_stopped_on": None,
@@ -358,118 +418,202 @@ def _activity(
             "updated_at": received,
             "row_version": 1,
         }
-        request_id = new_id()
-        candidates = [v for v in volunteers if type_id in offers_of[v["id"]]]
-        unmatched = not candidates or (
-            received.date() > today - dt.timedelta(days=20) and rng.random() < 0.35
-        )
-        if unmatched:
-            base.update(id=request_id, status=rng.choice(("nouvelle", "en_recherche")))
-            requests.append(base)
-            continue
-        if rng.random() < 0.05:
-            base.update(
-                id=request_id, status="annulee", cancel_reason="La personne a trouvé une solution."
-            )
-            requests.append(base)
-            continue
-        volunteer = rng.choice(candidates)
-        weekday, begin, end = rng.choice(slot_of[volunteer["id"]])
-        first_day = received.date() + dt.timedelta(days=rng.randint(2, 10))
-        first_day += dt.timedelta(days=(weekday - first_day.weekday()) % 7)
-        sessions = rng.randint(4, 20) if recurring else 1
-        days = [first_day + dt.timedelta(weeks=i) for i in range(sessions)]
-        days = [d for d in days if d <= monday + dt.timedelta(weeks=5)]
-        minutes = duration[type_id]
-        last_status = "planifiee"
-        for day in days:
-            start = dt.datetime.combine(day, dt.time(begin, rng.choice((0, 0, 30))))
-            if (volunteer["id"], start) in booked:
+        if recurring:
+            row["recurrence"] = "bimensuelle" if rng.random() < 0.2 else "hebdomadaire"
+        self.requests.append(row)
+        draw = rng.random()
+        # Recent requests are often still open; a few old ones have waited for weeks.
+        if (age < 20 and draw < 0.35) or (20 <= age < 90 and draw < 0.05):
+            self._unmatched(row, age)
+            return
+        if draw > 0.95:
+            row.update(status="annulee", cancel_reason="La personne a trouvé une solution.")
+            return
+        candidates = self.by_type[type_id]
+        if not candidates:
+            self._unmatched(row, age)
+            return
+        known = self.helper_of.get(person["id"])
+        for attempt in range(6):
+            # Continuity first: the person's usual volunteer, when they offer this type.
+            if attempt == 0 and known is not None and type_id in known.offers:
+                plan = known
+            else:
+                plan = rng.choice(candidates)
+            slot = plan.slot_for(rng, minutes)
+            if slot is None:
                 continue
-            booked.add((volunteer["id"], start))
-            mission_id = new_id()
-            past = day < today
-            draw = rng.random()
-            status = "planifiee"
-            if past:
-                status = (
-                    "realisee"
-                    if draw < 0.75
-                    else "validee"
-                    if draw < 0.89
-                    else "annulee"
-                    if draw < 0.97
-                    else "absent"
-                )
-            done = status in ("realisee", "validee")
-            actual = minutes + rng.choice((-15, 0, 0, 0, 15, 30)) if done else None
-            mileage = (
-                Decimal(rng.randint(2, 25))
-                if done and needs_car[type_id]
-                else Decimal(0)
-                if done
-                else None
+            weekday, begin = slot
+            first_day = received.date() + dt.timedelta(days=rng.randint(2, 10))
+            first_day += dt.timedelta(days=(weekday - first_day.weekday()) % 7)
+            if recurring or plan.fits(first_day, begin, begin + minutes):
+                self._plan(row, person, plan, first_day, begin, minutes, bool(needs_car))
+                return
+        self._unmatched(row, age)
+
+    def _unmatched(self, row: dict[str, Any], age: int) -> None:
+        rng = self.rng
+        row["status"] = rng.choice(("nouvelle", "en_recherche"))
+        if row["status"] == "en_recherche":
+            row["status_changed_at"] = row["received_at"] + dt.timedelta(hours=rng.randint(1, 48))
+        if age < 20 and rng.random() < 0.6:
+            hour = rng.choice((9, 10, 14, 15))
+            row.update(
+                wished_date=self.today + dt.timedelta(days=rng.randint(2, 14)),
+                wished_time_from=dt.time(hour),
+                wished_time_to=dt.time(hour + 1),
             )
-            missions.append(
+        elif row["recurrence"] != "aucune":
+            row["recurrence"] = "aucune"  # a series needs a day and time: keep it simple
+
+    def _plan(
+        self,
+        row: dict[str, Any],
+        person: dict[str, Any],
+        plan: _Plan,
+        first_day: dt.date,
+        begin: int,
+        minutes: int,
+        needs_car: bool,
+    ) -> None:
+        rng, today = self.rng, self.today
+        start_time = dt.time(begin // 60, begin % 60)
+        count: int | None = None
+        stopped: dt.date | None = None
+        if row["recurrence"] != "aucune":
+            count = None if rng.random() < 0.15 else rng.randint(4, 20)
+            if count and rng.random() < 0.1:
+                stopped = first_day + dt.timedelta(weeks=rng.randint(2, count))
+                stopped = min(stopped, today)
+        schedule = occurrences(
+            Pattern(
+                dt.datetime.combine(first_day, start_time),
+                dt.timedelta(minutes=minutes),
+                row["recurrence"],
+                count,
+                None,
+                stopped,
+            ),
+            horizon=self.horizon,
+            departement=self.departement,
+        )
+        statuses: list[str] = []
+        for visit in schedule.occurrences:
+            end = begin + minutes
+            status = self._status(visit.day)
+            if status != "annulee":
+                if not plan.fits(visit.day, begin, end):
+                    continue  # the volunteer is away or full that week: no visit
+                plan.book(visit.day, begin, end)
+            statuses.append(status)
+            self._mission(row, person, plan, visit.start, visit.end, status, minutes, needs_car)
+        received = row["received_at"]
+        if not statuses:
+            self._unmatched(row, (today - received.date()).days)
+            return
+        self.helper_of[person["id"]] = plan
+        first_start = schedule.occurrences[0].start
+        matched = received + dt.timedelta(hours=rng.randint(2, 6 * 24))
+        going_on = "planifiee" in statuses or (schedule.continues_after is not None and not stopped)
+        done = any(s in ("realisee", "validee") for s in statuses)
+        status = "planifiee" if going_on else "realisee" if done else "annulee"
+        row.update(
+            status=status,
+            status_changed_at=min(matched, self.now),
+            matched_at=min(matched, first_start - dt.timedelta(hours=12), self.now),
+            wished_date=first_day,
+            wished_time_from=start_time,
+            wished_time_to=(
+                dt.datetime.combine(first_day, start_time) + dt.timedelta(minutes=minutes)
+            ).time(),
+            recurrence_count=count,
+            recurrence_stopped_on=stopped,
+            cancel_reason="" if status != "annulee" else "Visites annulées par la personne.",
+        )
+
+    def _status(self, day: dt.date) -> str:
+        draw = self.rng.random()
+        if day >= self.today:
+            return "annulee" if draw < 0.03 else "planifiee"
+        if draw < 0.08:
+            return "annulee"
+        if draw < 0.11:
+            return "absent"
+        # Coordinators validate past visits once a month.
+        old = (self.today - day).days > 45
+        return "validee" if (old and draw < 0.9) or draw < 0.25 else "realisee"
+
+    def _mission(
+        self,
+        row: dict[str, Any],
+        person: dict[str, Any],
+        plan: _Plan,
+        start: dt.datetime,
+        end: dt.datetime,
+        status: str,
+        minutes: int,
+        needs_car: bool,
+    ) -> None:
+        rng = self.rng
+        done = status in ("realisee", "validee")
+        actual = minutes + rng.choice((-15, 0, 0, 0, 15, 30)) if done else None
+        mileage = (
+            Decimal(rng.randint(2, 25)) if done and needs_car else Decimal(0) if done else None
+        )
+        concern = (done and rng.random() < 0.02) or (status == "absent" and rng.random() < 0.1)
+        # The coordinator handles most concerns within days: the recent ones remain.
+        handled = concern and (self.today - start.date()).days > 10 and rng.random() < 0.97
+        mission_id = new_id()
+        self.missions.append(
+            {
+                "id": mission_id,
+                "commune_id": self.commune_id,
+                "request_id": row["id"],
+                "beneficiary_id": person["id"],
+                "mission_type_id": row["mission_type_id"],
+                "volunteer_id": plan.id,
+                "starts_at": start,
+                "ends_at": end,
+                "status": status,
+                "status_changed_at": min(self.now, start + dt.timedelta(days=1)),
+                "actual_duration_min": actual,
+                "mileage_km": mileage,
+                "outcome_note": (
+                    rng.choice(names.CONCERNS)
+                    if concern and done
+                    else rng.choice(names.OUTCOMES)
+                    if done
+                    else "Personne absente, volets fermés."
+                    if status == "absent"
+                    else ""
+                ),
+                "notes": "",
+                "concern": concern,
+                "concern_handled_at": start + dt.timedelta(days=2) if handled else None,
+                "concern_handled_by": "Karim Benali" if handled else "",
+                "cancel_reason": rng.choice(names.CANCELS) if status == "annulee" else "",
+                "override_reason": "",
+                "created_at": row["received_at"],
+                "updated_at": self.now,
+                "row_version": 1,
+                "deleted_at": None,
+            }
+        )
+        if done:
+            self.hours.append(
                 {
-                    "id": mission_id,
-                    "commune_id": commune_id,
-                    "request_id": request_id,
-                    "beneficiary_id": person["id"],
-                    "mission_type_id": type_id,
-                    "volunteer_id": volunteer["id"],
-                    "starts_at": start,
-                    "ends_at": start + dt.timedelta(minutes=minutes),
-                    "status": status,
-                    "status_changed_at": now,
-                    "actual_duration_min": actual,
+                    "id": new_id(),
+                    "commune_id": self.commune_id,
+                    "volunteer_id": plan.id,
+                    "mission_id": mission_id,
+                    "mission_type_id": row["mission_type_id"],
+                    "entry_date": start.date(),
+                    "minutes": actual,
                     "mileage_km": mileage,
-                    "outcome_note": rng.choice(names.OUTCOMES) if done else "",
-                    "notes": "",
-                    "concern": done and rng.random() < 0.02,
-                    "concern_handled_at": None,
-                    "concern_handled_by": "",
-                    "cancel_reason": "Imprévu" if status == "annulee" else "",
-                    "override_reason": "",
-                    "created_at": received,
-                    "updated_at": now,
-                    "row_version": 1,
-                    "deleted_at": None,
+                    "kind": "mission",
+                    "corrects_entry_id": None,
+                    "note": "",
+                    "created_by": "Karim Benali",
+                    "created_at": self.now,
                 }
             )
-            if done:
-                hours.append(
-                    {
-                        "id": new_id(),
-                        "commune_id": commune_id,
-                        "volunteer_id": volunteer["id"],
-                        "mission_id": mission_id,
-                        "mission_type_id": type_id,
-                        "entry_date": day,
-                        "minutes": actual,
-                        "mileage_km": mileage,
-                        "kind": "mission",
-                        "corrects_entry_id": None,
-                        "note": "",
-                        "created_by": "Karim Benali",
-                        "created_at": now,
-                    }
-                )
-            last_status = status
-        if not days:
-            base.update(id=request_id, status="en_recherche")
-        else:
-            finished = days[-1] < today and not recurring
-            base.update(
-                id=request_id,
-                status="realisee"
-                if finished and last_status in ("realisee", "validee")
-                else "planifiee",
-                matched_at=received + dt.timedelta(days=rng.randint(1, 6)),
-                wished_date=first_day,
-                wished_time_from=dt.time(begin),
-                wished_time_to=dt.time(end),
-                recurrence_count=sessions if recurring else None,
-            )
-        requests.append(base)
-    return requests, missions, hours

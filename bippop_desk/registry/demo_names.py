@@ -332,3 +332,17 @@ OUTCOMES = (
     "Dossier complété et posté.",
     "A réussi son premier appel vidéo.",
 )
+CONCERNS = (
+    "Semblait très fatiguée, a maigri depuis la dernière visite.",
+    "Frigo presque vide, ne fait plus ses courses.",
+    "A fait une chute la semaine dernière, pas vue par le médecin.",
+    "Confuse sur la date, oublie ses médicaments.",
+    "Chauffage en panne, fait très froid dans l'appartement.",
+)
+CANCELS = (
+    "Rendez-vous médical de la personne.",
+    "La bénévole est malade.",
+    "Hospitalisation.",
+    "La famille est de passage.",
+    "Imprévu.",
+)

@@ -230,11 +230,6 @@ _WHO_AND_WHAT = select(
     select(MissionType.label).where(MissionType.id == bindparam("type_id")).scalar_subquery(),
     select(MissionType.needs_car).where(MissionType.id == bindparam("type_id")).scalar_subquery(),
 ).where(Beneficiary.id == bindparam("beneficiary_id"))
-_OFFERING = (
-    select(*_VOLUNTEER_COLUMNS)
-    .join(VolunteerOffer, VolunteerOffer.volunteer_id == Volunteer.id)
-    .where(VolunteerOffer.mission_type_id == bindparam("type_id"), _VALIDATED)
-)
 # Only a slot that overlaps the visit can cover it (alone or joined to a neighbour).
 _NEAR_SLOT = and_(
     VolunteerAvailability.weekday == bindparam("weekday"),
@@ -272,22 +267,41 @@ _KNOWN = (
     )
     .group_by(Mission.volunteer_id)
 )
-_VOLUNTEERS_BY_ID = select(*_VOLUNTEER_COLUMNS).where(
-    Volunteer.id.in_(bindparam("ids", expanding=True)), _VALIDATED
-)
+# Those who know the person, whether or not they offer the type.
+_VOLUNTEERS_BY_ID = select(
+    *_VOLUNTEER_COLUMNS,
+    select(VolunteerOffer.volunteer_id)
+    .where(
+        VolunteerOffer.volunteer_id == Volunteer.id,
+        VolunteerOffer.mission_type_id == bindparam("type_id"),
+    )
+    .exists()
+    .label("offers"),
+).where(Volunteer.id.in_(bindparam("ids", expanding=True)), _VALIDATED)
 _WEEK = and_(
     Mission.starts_at >= bindparam("week_start", type_=DateTime),
     Mission.starts_at < bindparam("week_end", type_=DateTime),
     _LIVE_MISSION,
 )
-_LOAD = select(Mission.volunteer_id, func.count()).where(_WEEK).group_by(Mission.volunteer_id)
 _LOAD_OF = (
     select(Mission.volunteer_id, func.count())
     .where(Mission.volunteer_id.in_(bindparam("ids", expanding=True)), _WEEK)
     .group_by(Mission.volunteer_id)
 )
-# Above this many candidates one pass over the week beats one index probe each.
-_LOAD_PROBES = 400
+# The widest reads of all (every volunteer offering the type, every mission of the
+# week) are run on the DB-API cursor: plain tuples, no result processing. They run
+# inside the SQLAlchemy connection's read transaction, so all reads see one snapshot.
+_ALL_OFFERING_SQL = """
+SELECT v.id, v.quartier = ?, v.has_car, v.max_missions_per_week
+  FROM volunteer_offer AS o JOIN volunteer AS v ON v.id = o.volunteer_id
+ WHERE o.mission_type_id = ? AND v.status = 'valide' AND v.deleted_at IS NULL
+"""
+_ALL_LOAD_SQL = """
+SELECT volunteer_id, count(*) FROM mission
+ WHERE starts_at >= ? AND starts_at < ? AND status != 'annulee' AND deleted_at IS NULL
+   AND volunteer_id IS NOT NULL
+ GROUP BY volunteer_id
+"""
 _ABSENCES = select(
     VolunteerAbsence.volunteer_id,
     _text(VolunteerAbsence.start_date),
@@ -425,15 +439,16 @@ def _target(
 _OUTSIDE_BEST = W_OUTSIDE + W_OFFERS + W_QUARTIER
 
 _Group = tuple[int, str, str]  # weekday, start and end time text of a visit
+_AbsenceHit = tuple[int, tuple[str, str, str]]  # visits hit, first absence (start, end, why)
 
 
 def _rank(conn: Connection, target: _Target, limit: int, today: dt.date) -> MatchResult:
     """Weigh the candidates and word the best `limit`.
 
     First pass: volunteers offering the type with a slot touching the visit, and those
-    who know the person. Only if fewer than `limit` of them beat `_OUTSIDE_BEST` are the
-    other offering volunteers weighed too: the result is the same as weighing everyone,
-    at a fraction of the reading.
+    who know the person. Only if fewer than `limit` of them beat `_OUTSIDE_BEST` (or
+    when there is no visit to check) are all the other offering volunteers weighed,
+    on plain tuples: the result is the same as weighing everyone, for less work.
     """
     visits = target.occurrences
     week = week_bounds(visits[0].day if visits else today)
@@ -444,19 +459,19 @@ def _rank(conn: Connection, target: _Target, limit: int, today: dt.date) -> Matc
                 (visit.start.weekday(), f"{visit.start:%H:%M:%S.%f}", f"{visit.end:%H:%M:%S.%f}")
             ] += 1
     quartier = target.quartier or _NO_QUARTIER
-    if visits:
-        found = _near(conn, target, groups, quartier)
-    else:
-        found = _offering(conn, target, quartier, skip=frozenset())
+    found = _near(conn, target, groups, quartier) if visits else {}
     _add_known(conn, target, found, groups, quartier)
-    _weigh(conn, target, found, week)
+    absent = _absences(conn, visits) if visits else {}
+    busy = _busy(conn, target) if visits else {}
+    load = _load(conn, week, list(found)) if found else {}
+    _weigh(target, found, load, absent, busy)
+    weighed = len(found)
     settled = sum(1 for c in found.values() if not c.busy and c.score > _OUTSIDE_BEST)
-    if visits and settled < limit:
-        rest = _offering(conn, target, quartier, skip=frozenset(found))
-        for candidate in rest.values():
-            candidate.outside = len(visits)
-        _weigh(conn, target, rest, week)
+    if not visits or settled < limit:
+        everyone = _load(conn, week, None)
+        rest, more = _best_of_the_rest(conn, target, quartier, found, everyone, absent, busy, limit)
         found.update(rest)
+        weighed += more
     # Ties go to the lighter week, then to a fixed but arbitrary order (the id).
     best = heapq.nsmallest(
         max(limit, 0), found.values(), key=lambda c: (bool(c.busy), -c.score, c.load, c.id)
@@ -467,9 +482,15 @@ def _rank(conn: Connection, target: _Target, limit: int, today: dt.date) -> Matc
         target.request_id,
         visits,
         target.skipped,
-        len(found),
+        weighed,
         tuple(words.suggestion(c, details[c.id]) for c in best),
     )
+
+
+def _raw(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return list(driver.execute(sql, params).fetchall())
 
 
 def _near(
@@ -497,17 +518,6 @@ def _near(
     return found
 
 
-def _offering(
-    conn: Connection, target: _Target, quartier: str, skip: frozenset[str]
-) -> dict[str, _Candidate]:
-    rows = conn.execute(_OFFERING, {"type_id": target.mission_type_id, "quartier": quartier})
-    return {
-        row[0]: _Candidate(row, offers=True)
-        for row in rows.all()
-        if row[0] not in skip and row[0] not in target.exclude
-    }
-
-
 def _add_known(
     conn: Connection,
     target: _Target,
@@ -521,13 +531,14 @@ def _add_known(
     newcomers = [vid for vid in newcomers if vid not in target.exclude]
     if newcomers:
         added: dict[str, _Candidate] = {}
-        for row in conn.execute(_VOLUNTEERS_BY_ID, {"ids": newcomers, "quartier": quartier}):
-            added[row[0]] = _Candidate(row, offers=False)
+        params = {"ids": newcomers, "quartier": quartier, "type_id": target.mission_type_id}
+        for row in conn.execute(_VOLUNTEERS_BY_ID, params):
+            added[row[0]] = _Candidate(row[:4], offers=bool(row[4]))
         spans: dict[tuple[str, _Group], list[tuple[str, str]]] = defaultdict(list)
         for group in groups:
             weekday, begin, end = group
-            params = {"ids": list(added), "weekday": weekday, "start": begin, "end": end}
-            for volunteer_id, slot_begin, slot_end in conn.execute(_SLOTS_OF, params):
+            slot_params = {"ids": list(added), "weekday": weekday, "start": begin, "end": end}
+            for volunteer_id, slot_begin, slot_end in conn.execute(_SLOTS_OF, slot_params):
                 spans[(volunteer_id, group)].append((slot_begin, slot_end))
         if target.occurrences:
             _set_outside(added, groups, spans, len(target.occurrences))
@@ -555,49 +566,96 @@ def _set_outside(
         candidate.outside = total - covered.get(candidate.id, 0)
 
 
+def _load(conn: Connection, week: tuple[dt.date, dt.date], ids: list[str] | None) -> dict[str, int]:
+    """Missions (not cancelled) per volunteer that week: for `ids`, or for everyone."""
+    start = dt.datetime.combine(week[0], dt.time())
+    end = dt.datetime.combine(week[1], dt.time())
+    if ids is None:
+        return dict(_raw(conn, _ALL_LOAD_SQL, (_stamp(start), _stamp(end))))
+    rows = conn.execute(_LOAD_OF, {"week_start": start, "week_end": end, "ids": ids}).all()
+    return {str(vid): int(count) for vid, count in rows}
+
+
+def _score(target: _Target, c: _Candidate) -> int:
+    n = len(target.occurrences)
+    score = W_OFFERS if c.offers else W_NO_OFFER
+    if n:
+        if c.outside:
+            score += W_OUTSIDE
+        elif not c.absent:
+            score += W_AVAILABLE
+        if c.absent:
+            score += W_ABSENT_ALL if c.absent == n else W_ABSENT_SOME
+    if target.needs_car and not c.has_car:
+        score += W_NO_CAR
+    if c.knows:
+        score += W_KNOWS + W_KNOWS_PER_VISIT * min(c.knows, KNOWS_CAP)
+    score += W_OVER_MAX if c.load >= c.max_week else W_LOAD_PER_VISIT * c.load
+    if c.same_quartier:
+        score += W_QUARTIER
+    return score
+
+
 def _weigh(
-    conn: Connection,
     target: _Target,
     found: dict[str, _Candidate],
-    week: tuple[dt.date, dt.date],
+    load: dict[str, int],
+    absent: dict[str, _AbsenceHit],
+    busy: dict[str, tuple[Occurrence, ...]],
 ) -> None:
-    """Load, absences and clashes of these candidates, then their scores."""
-    if not found:
-        return
-    bounds = {
-        "week_start": dt.datetime.combine(week[0], dt.time()),
-        "week_end": dt.datetime.combine(week[1], dt.time()),
-    }
-    if len(found) > _LOAD_PROBES:
-        load = conn.execute(_LOAD, bounds).all()
-    else:
-        load = conn.execute(_LOAD_OF, {**bounds, "ids": list(found)}).all()
-    for volunteer_id, count in load:
-        candidate = found.get(volunteer_id or "")
-        if candidate is not None:
-            candidate.load = int(count)
-    visits = target.occurrences
-    if visits:
-        _tally_absences(conn, visits, found)
-        _tally_busy(conn, target, found)
-    n = len(visits)
-    for c in found.values():
-        score = W_OFFERS if c.offers else W_NO_OFFER
-        if n:
-            if c.outside:
-                score += W_OUTSIDE
-            elif not c.absent:
-                score += W_AVAILABLE
-            if c.absent:
-                score += W_ABSENT_ALL if c.absent == n else W_ABSENT_SOME
-        if target.needs_car and not c.has_car:
+    for volunteer_id, candidate in found.items():
+        candidate.load = load.get(volunteer_id, 0)
+        hit = absent.get(volunteer_id)
+        if hit is not None:
+            candidate.absent, candidate.absence = hit
+        candidate.busy = busy.get(volunteer_id, ())
+        candidate.score = _score(target, candidate)
+
+
+def _best_of_the_rest(
+    conn: Connection,
+    target: _Target,
+    quartier: str,
+    found: dict[str, _Candidate],
+    load: dict[str, int],
+    absent: dict[str, _AbsenceHit],
+    busy: dict[str, tuple[Occurrence, ...]],
+    limit: int,
+) -> tuple[dict[str, _Candidate], int]:
+    """The best `limit` of the offering volunteers not weighed yet (and how many were
+    weighed). None has a slot
+    touching the visits (or there are no visits) and none knows the person, so the
+    score needs only their load, absences, car and quartier: computed on tuples, and
+    candidates are built for the winners only."""
+    n = len(target.occurrences)
+    base = W_OFFERS + (W_OUTSIDE if n else 0)
+    keyed = []
+    for volunteer_id, same_quartier, car, max_week in _raw(
+        conn, _ALL_OFFERING_SQL, (quartier, target.mission_type_id)
+    ):
+        if volunteer_id in found or volunteer_id in target.exclude:
+            continue
+        week_load = load.get(volunteer_id, 0)
+        score = base + (W_OVER_MAX if week_load >= max_week else W_LOAD_PER_VISIT * week_load)
+        hit = absent.get(volunteer_id)
+        if hit is not None:
+            score += W_ABSENT_ALL if hit[0] == n else W_ABSENT_SOME
+        if target.needs_car and not car:
             score += W_NO_CAR
-        if c.knows:
-            score += W_KNOWS + W_KNOWS_PER_VISIT * min(c.knows, KNOWS_CAP)
-        score += W_OVER_MAX if c.load >= c.max_week else W_LOAD_PER_VISIT * c.load
-        if c.same_quartier:
+        if same_quartier:
             score += W_QUARTIER
-        c.score = score
+        keyed.append(
+            (volunteer_id in busy, -score, week_load, volunteer_id, same_quartier, car, max_week)
+        )
+    chosen: dict[str, _Candidate] = {}
+    for _busy_flag, _neg, _load, volunteer_id, same_quartier, car, max_week in heapq.nsmallest(
+        max(limit, 0), keyed
+    ):
+        candidate = _Candidate((volunteer_id, same_quartier, car, max_week), offers=True)
+        candidate.outside = n
+        chosen[volunteer_id] = candidate
+    _weigh(target, chosen, load, absent, busy)
+    return chosen, len(keyed)
 
 
 def _covered(spans: Sequence[tuple[str, str]], begin: str, end: str) -> bool:
@@ -614,37 +672,35 @@ def _covered(spans: Sequence[tuple[str, str]], begin: str, end: str) -> bool:
     return bool(high) and low <= begin and end <= high
 
 
-def _tally_absences(
-    conn: Connection, visits: Sequence[Occurrence], found: dict[str, _Candidate]
-) -> None:
+def _absences(conn: Connection, visits: Sequence[Occurrence]) -> dict[str, _AbsenceHit]:
+    """Per volunteer: how many visits fall on an absence, and the first such absence."""
     window = {"first_day": visits[0].day, "last_day": visits[-1].end.date()}
     days = [(v.day.isoformat(), v.end.date().isoformat()) for v in visits]
+    found: dict[str, _AbsenceHit] = {}
     for volunteer_id, start, end, reason in conn.execute(_ABSENCES, window).all():
-        candidate = found.get(volunteer_id)
-        if candidate is None:
-            continue
         hit = sum(1 for first, last in days if start <= last and first <= end)
         if hit:
-            candidate.absent += hit
-            if candidate.absence is None:
-                candidate.absence = (start, end, reason)
+            count, first_absence = found.get(volunteer_id, (0, (start, end, reason)))
+            found[volunteer_id] = (count + hit, first_absence)
+    return found
 
 
-def _tally_busy(conn: Connection, target: _Target, found: dict[str, _Candidate]) -> None:
+def _busy(conn: Connection, target: _Target) -> dict[str, tuple[Occurrence, ...]]:
+    """Per volunteer: the visits that overlap one of their missions (double bookings)."""
     params: dict[str, Any] = {"request_id": target.request_id or ""}
     for i, visit in enumerate(target.occurrences):
         params[f"start{i}"] = visit.start
         params[f"end{i}"] = visit.end
         params[f"floor{i}"] = visit.start - dt.timedelta(days=1)
     stamps = [(v, _stamp(v.start), _stamp(v.end)) for v in target.occurrences]
+    found: dict[str, tuple[Occurrence, ...]] = {}
     rows = conn.execute(_busy_statement(len(target.occurrences)), params).all()
     for volunteer_id, start, end in rows:
-        candidate = found.get(volunteer_id or "")
-        if candidate is None:
-            continue
         for visit, begin, finish in stamps:
-            if start < finish and begin < end and visit not in candidate.busy:
-                candidate.busy = (*candidate.busy, visit)
+            clashes = found.get(volunteer_id, ())
+            if start < finish and begin < end and visit not in clashes:
+                found[volunteer_id] = (*clashes, visit)
+    return found
 
 
 # -- wording ------------------------------------------------------------------------
