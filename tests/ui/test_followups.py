@@ -34,7 +34,7 @@ from tests.conftest import add_person
 from tests.core.test_followups import received_days_ago
 from tests.core.test_missions import ask
 from tests.core.test_volunteers import make_volunteer
-from tests.ui.conftest import type_text
+from tests.ui.conftest import SqlThreads, type_text
 
 
 class Opened:
@@ -77,7 +77,9 @@ def follow_up_data(registry: Registry) -> dict[str, str]:
 
 
 def loaded_home(qtbot: QtBot, window: MainWindow) -> HomePage:
+    window.show_page("accueil")
     home = window.home
+    assert home.isVisible()
     home.followups = None  # the page may have counted before the test's data was in
     home.reload()
     qtbot.waitUntil(lambda: home.followups is not None, timeout=5000)
@@ -130,9 +132,14 @@ def test_the_thresholds_are_settings_and_the_counts_follow_them(
 
 
 def test_entree_on_a_waiting_request_opens_the_request(
-    qtbot: QtBot, registry: Registry, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    registry: Registry,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    sql_threads: SqlThreads,
 ) -> None:
     ids = follow_up_data(registry)
+    sql_threads.names.clear()  # from here on, only the app runs SQL
     opened = Opened(monkeypatch, RequestDialog, "request_id")
     dialog = open_list(qtbot, loaded_home(qtbot, window), UNMATCHED)
     view = dialog.lists[UNMATCHED]
@@ -143,6 +150,7 @@ def test_entree_on_a_waiting_request_opens_the_request(
     QTest.keyClick(view, Qt.Key.Key_Return)
     assert opened.ids == [ids["waiting"]]
     assert dialog.isVisible()  # the list stays, to go on with the next one
+    assert sql_threads.names == {"db-worker"}  # never on the GUI thread
 
 
 def test_a_silent_person_opens_their_file(

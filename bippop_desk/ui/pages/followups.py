@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -178,6 +179,7 @@ class FollowUpsDialog(QDialog):
         self.unmatched_days = unmatched_days
         self.silent_days = silent_days
         self.loaded = False
+        self._stale = False
         self._seq = 0
         self.setWindowTitle("À suivre")
         self.resize(900, 620)
@@ -251,6 +253,7 @@ class FollowUpsDialog(QDialog):
             self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         self._seq += 1
         seq, unmatched_days, silent_days = self._seq, self.unmatched_days, self.silent_days
         self.context.read(
@@ -293,7 +296,15 @@ class FollowUpsDialog(QDialog):
         }[key]
 
     def _data_changed(self, _entities: frozenset[str]) -> None:
-        self.reload()
+        if self.isVisible():
+            self.reload()
+        else:  # closed: the lists are read again when it is shown
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _failed(self, error: BaseException) -> None:
         self.message.setStyleSheet(ERROR_STYLE)

@@ -4,6 +4,7 @@ the coordinator should look at (their thresholds are settings changed right here
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -78,7 +79,7 @@ class HomePage(QWidget):
         self._build_followups(layout)
         layout.addStretch(1)
         context.registry_ready.connect(self.reload)
-        context.data_changed.connect(lambda _entities: self.reload())
+        context.data_changed.connect(self._data_changed)
         context.actor_changed.connect(self._greet)
         if context.ready:
             self.reload()
@@ -123,8 +124,23 @@ class HomePage(QWidget):
         self.followups: FollowUpSummary | None = None
         self.followups_dialog: FollowUpsDialog | None = None
         self._followup_seq = 0
+        self._stale = False
+
+    def _data_changed(self, _entities: frozenset[str]) -> None:
+        # The follow-up counts take ~0.5 s on a large registry: a hidden page does not
+        # hold up the worker after every save; it counts again when shown.
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale and self.context.ready:
+            self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         self.context.read(overview, self._show)
         self._followup_seq += 1
         seq = self._followup_seq
