@@ -87,21 +87,17 @@ class RequestsPage(QWidget):
         self.date_to = french_date_edit(local_today())
         self.urgent = QCheckBox("&Urgentes seulement")
         self.count_label = QLabel()
-        for widget in (
-            status_label,
-            self.status,
-            type_label,
-            self.mission_type,
-            self.use_dates,
-            self.date_from,
-            QLabel("au"),
-            self.date_to,
-            self.urgent,
-        ):
+        # Two rows, so the page still fits the screen with large text.
+        for widget in (status_label, self.status, type_label, self.mission_type):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
+        dates = QHBoxLayout()
+        for widget in (self.use_dates, self.date_from, QLabel("au"), self.date_to, self.urgent):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        layout.addLayout(dates)
 
         self.model = LazyTableModel(context, REQUEST_COLUMNS, request_rows)
         self.table = RecordTable(self.model)
