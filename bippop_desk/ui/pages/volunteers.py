@@ -217,18 +217,15 @@ class VolunteerFileDialog(QDialog):
         hours_row.addStretch(1)
         close = QPushButton("&Fermer")
         close.clicked.connect(self.accept)
-        buttons = (
-            self.edit_button,
-            self.slots_button,
-            self.absence_button,
-            self.remove_absence_button,
-            self.validate_button,
-            self.suspend_button,
-            self.leave_button,
-            close,
-        )
-        for position, button in enumerate(buttons):
-            grid.addWidget(button, position // 4, position % 4)
+        for column, button in enumerate(
+            (self.edit_button, self.slots_button, self.absence_button, self.remove_absence_button)
+        ):
+            grid.addWidget(button, 0, column)
+        # Validate and suspend never show together: they share a cell, leaving no gap.
+        grid.addWidget(self.validate_button, 1, 0)
+        grid.addWidget(self.suspend_button, 1, 0)
+        grid.addWidget(self.leave_button, 1, 1)
+        grid.addWidget(close, 1, 3)
         layout.addLayout(grid)
         context.data_changed.connect(self._data_changed)
         self.load()
