@@ -99,6 +99,7 @@ def _beneficiaries(rng: random.Random, count: int, commune_id: str) -> Iterator[
     now = utcnow()
     for _ in range(count):
         row = _person(rng, today, old=True)
+        registered = today - dt.timedelta(days=rng.randrange(700))
         secondary = _phone(rng, True) if rng.random() < 0.25 else ""
         third_party = rng.random() < 0.3
         row.update(
@@ -114,7 +115,7 @@ def _beneficiaries(rng: random.Random, count: int, commune_id: str) -> Iterator[
             home_care_service=rng.choice(names.CARE_SERVICES),
             status="actif" if rng.random() < 0.95 else "en_pause",
             preferences=rng.choice(names.PREFERENCES) if rng.random() < 0.4 else "",
-            consent_date=today - dt.timedelta(days=rng.randrange(700)),
+            consent_date=registered,
             consent_channel=rng.choice(("telephone", "accueil", "courrier")),
             consent_by="third_party" if third_party else "self",
             consent_third_party=(
@@ -122,8 +123,12 @@ def _beneficiaries(rng: random.Random, count: int, commune_id: str) -> Iterator[
             ),
             notes="",
             search_phones=_phone_tokens(row["phone"], secondary),
-            created_at=now,
+            # Registered over the last two years; half were called in the last months.
+            created_at=dt.datetime.combine(registered, dt.time(9, 30)),
             updated_at=now,
+            last_contact_at=(
+                now - dt.timedelta(days=rng.randrange(120)) if rng.random() < 0.5 else None
+            ),
             row_version=1,
         )
         yield row
@@ -381,7 +386,19 @@ class _Activity:
         for person in helped:
             for _ in range(2 if rng.random() < 0.12 else 1):
                 self._request(person)
+        self._ensure_open_concerns(3)
         return self.requests, self.missions, self.hours
+
+    def _ensure_open_concerns(self, minimum: int) -> None:
+        """Even a small demo shows the coordinator a few concerns to handle."""
+        open_ones = sum(1 for m in self.missions if m["concern"] and not m["concern_handled_at"])
+        recent = sorted(
+            (m for m in self.missions if m["status"] == "realisee" and not m["concern"]),
+            key=lambda m: m["starts_at"],
+            reverse=True,
+        )
+        for mission in recent[: max(0, minimum - open_ones)]:
+            mission.update(concern=True, outcome_note=self.rng.choice(names.CONCERNS))
 
     # -- one request ---------------------------------------------------------------------
     def _request(self, person: dict[str, Any]) -> None:
@@ -389,6 +406,7 @@ class _Activity:
         type_id, minutes, needs_car = rng.choice(self.types)
         type_id = str(type_id)
         received = self.now - dt.timedelta(days=rng.randrange(0, 365), hours=rng.randrange(8))
+        received = max(received, person["created_at"] + dt.timedelta(hours=2))  # not before
         age = (today - received.date()).days
         recurring = rng.random() < 0.3
         row: dict[str, Any] = {

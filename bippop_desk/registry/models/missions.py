@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -139,6 +140,12 @@ class Mission(SyncedRecord, Base):
         Index("ix_mission_volunteer", "volunteer_id", "starts_at"),
         Index("ix_mission_beneficiary", "beneficiary_id", "starts_at"),
         Index("ix_mission_request", "request_id"),
+        # Only the concerns nobody has handled yet (migration 0003): the home card's list.
+        Index(
+            "ix_mission_open_concern",
+            "starts_at",
+            sqlite_where=text("concern = 1 AND concern_handled_at IS NULL"),
+        ),
     )
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from bippop_desk.registry.clock import PARIS, local_now, utc_to_local, utcnow
 from bippop_desk.registry.errors import NotFoundError, ValidationError
@@ -196,7 +196,8 @@ def unhandled_concerns(registry: Registry) -> list[Concern]:
         .join(MissionType, MissionType.id == Mission.mission_type_id)
         .outerjoin(Volunteer, Volunteer.id == Mission.volunteer_id)
         .where(
-            Mission.concern.is_(True),
+            # Written as the partial index ix_mission_open_concern says it, so SQLite uses it.
+            Mission.concern == true(),
             Mission.concern_handled_at.is_(None),
             Mission.deleted_at.is_(None),
         )
