@@ -52,6 +52,12 @@ def open_reader(path: Path) -> tuple[FileReader, str] | None:
     return (reader, reader.commune_name()) if reader is not None else None
 
 
+def extend_all_recurrences(registry: Registry) -> int:
+    from bippop_desk.registry.services.missions import extend_all_recurrences as extend
+
+    return extend(registry)
+
+
 def open_registry(path: Path, demo_if_empty: bool) -> Opened:
     """Runs on the DB worker: migrate (with backup), create the demo when asked."""
     from bippop_desk.registry.services.commune import ensure_user, list_staff
@@ -179,9 +185,22 @@ def run_app(args: argparse.Namespace) -> int:
         context.set_registry(result.registry, result.commune_name)
         context.set_actor(actor)
         window.statusBar().clearMessage()
+        registry = result.registry
+        # Open-ended series ("chaque mardi, jusqu'à nouvel ordre") are planned 12 weeks
+        # ahead; each start rolls them forward, quietly, on the worker.
+        worker.submit(lambda: extend_all_recurrences(registry), series_extended)
         if result.created_demo:
             window.statusBar().showMessage(
                 "Commune de démonstration créée (données fictives, jamais synchronisées).", 10000
+            )
+
+    def series_extended(count: int) -> None:
+        if count:
+            context.data_changed.emit(frozenset({"mission", "request"}))
+            window.statusBar().showMessage(
+                f"{count} visite(s) des demandes régulières planifiée(s) "
+                "pour les semaines à venir.",
+                10000,
             )
 
     def failed(error: BaseException) -> None:

@@ -162,3 +162,28 @@ def test_the_wished_date_cannot_be_set_in_the_past(window: MainWindow) -> None:
     from bippop_desk.ui.forms import from_qdate
 
     assert from_qdate(window.intake.wished_date.minimumDate()) == local_today()
+
+
+def test_a_weekly_request_is_logged_with_its_number_of_sessions(
+    qtbot: QtBot, registry: Registry, window: MainWindow
+) -> None:
+    from bippop_desk.registry.clock import local_today
+    from bippop_desk.ui.forms import to_qdate
+
+    person = add_person(registry, "Gaëlle", "Hébert")
+    window.open_intake()
+    intake = window.intake
+    type_text(intake.search, "hebert")
+    qtbot.waitUntil(lambda: len(intake.results_model.items) == 1, timeout=3000)
+    press(intake.search, Qt.Key.Key_Return)
+    intake.mission_type.setCurrentIndex(intake.mission_type.findText("Appel de convivialité"))
+    intake.recurrence.setCurrentIndex(intake.recurrence.findData("hebdomadaire"))
+    assert intake.when.currentData() == "day" and intake.use_time.isChecked()
+    assert intake.sessions.isEnabled()
+    intake.sessions.setValue(6)
+    intake.wished_date.setDate(to_qdate(local_today()))
+    with qtbot.waitSignal(intake.saved, timeout=3000):
+        intake.save()
+    (request,) = requests_of(registry, person)
+    assert (request.recurrence, request.recurrence_count) == ("hebdomadaire", 6)
+    assert request.wished_date == local_today() and request.wished_time_from is not None

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.frdates import short_date
-from bippop_desk.registry.models.missions import CHANNELS
+from bippop_desk.registry.models.missions import CHANNELS, RECURRENCES
 from bippop_desk.registry.search import SearchHit, search_people
 from bippop_desk.registry.services.beneficiaries import (
     BeneficiaryInput,
@@ -45,7 +46,7 @@ from bippop_desk.registry.services.beneficiaries import (
 from bippop_desk.registry.services.catalogue import MissionTypeView, list_mission_types
 from bippop_desk.registry.services.drafts import clear_draft, load_draft, save_draft
 from bippop_desk.registry.services.intake import IntakeResult, log_phone_request
-from bippop_desk.registry.services.requests import RequestInput
+from bippop_desk.registry.services.requests import MAX_RECURRENCE_WEEKS, RequestInput
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.beneficiary_form import BeneficiaryForm
 from bippop_desk.ui.context import AppContext
@@ -275,6 +276,20 @@ class IntakePage(QWidget):
         times_layout.addStretch(1)
         row("wished_time_to", "Heures", times)
         self.errors.add("wished_time_from", self.time_from, ErrorLabel())
+        self.recurrence = QComboBox()
+        self.recurrence.setObjectName("intake_recurrence")
+        for code, label in RECURRENCES.items():
+            self.recurrence.addItem(label, code)
+        self.recurrence.currentIndexChanged.connect(self._recurrence_changed)
+        row("recurrence", "R&ythme", self.recurrence)
+        self.sessions = QSpinBox()
+        self.sessions.setObjectName("intake_sessions")
+        self.sessions.setRange(0, MAX_RECURRENCE_WEEKS)
+        self.sessions.setSpecialValueText("jusqu'à nouvel ordre")
+        self.sessions.setSuffix(" séances")
+        self.sessions.setEnabled(False)
+        self.sessions.valueChanged.connect(self._changed)
+        row("recurrence_count", "Combien de fois", self.sessions)
         self.urgent = QCheckBox("&Urgent (à traiter aujourd'hui)")
         self.urgent.toggled.connect(self._changed)
         row("urgency", "", self.urgent)
@@ -481,6 +496,16 @@ class IntakePage(QWidget):
         self.time_to.setEnabled(self.use_time.isChecked())
         self._changed()
 
+    def _recurrence_changed(self) -> None:
+        recurring = self.recurrence.currentData() != "aucune"
+        self.sessions.setEnabled(recurring)
+        if recurring and not self._restoring:
+            # A series needs its first day and its time: "every Tuesday 14:00–15:00".
+            if self.when.currentData() != "day":
+                self.when.setCurrentIndex(self.when.findData("day"))
+            self.use_time.setChecked(True)
+        self._changed()
+
     def request_input(self) -> RequestInput:
         mode = self.when.currentData()
         data = RequestInput(
@@ -498,6 +523,9 @@ class IntakePage(QWidget):
         if self.use_time.isChecked():
             data.wished_time_from = from_qtime(self.time_from.time())
             data.wished_time_to = from_qtime(self.time_to.time())
+        data.recurrence = str(self.recurrence.currentData())
+        if data.recurrence != "aucune" and self.sessions.value():
+            data.recurrence_count = self.sessions.value()
         return data
 
     # -- saving -------------------------------------------------------------------------
@@ -575,6 +603,8 @@ class IntakePage(QWidget):
         self.wished_date.setDate(to_qdate(tomorrow))
         self.wished_date_end.setDate(to_qdate(tomorrow))
         self.use_time.setChecked(False)
+        self.recurrence.setCurrentIndex(0)
+        self.sessions.setValue(0)
         self.urgent.setChecked(False)
         self.notes.clear()
         self.errors.clear()
@@ -609,6 +639,8 @@ class IntakePage(QWidget):
             "time_from": self.time_from.time().toString("HH:mm"),
             "time_to": self.time_to.time().toString("HH:mm"),
             "urgent": self.urgent.isChecked(),
+            "recurrence": self.recurrence.currentData(),
+            "sessions": self.sessions.value(),
             "notes": self.notes.toPlainText(),
         }
 
@@ -652,6 +684,10 @@ class IntakePage(QWidget):
                     moment = dt.time.fromisoformat(str(state.get(key)))
                     time_edit.setTime(QTime(moment.hour, moment.minute))
             self.urgent.setChecked(bool(state.get("urgent")))
+            self.recurrence.setCurrentIndex(
+                max(0, self.recurrence.findData(state.get("recurrence")))
+            )
+            self.sessions.setValue(int(state.get("sessions") or 0))
             self.notes.setPlainText(str(state.get("notes", "")))
             self._show_person_mode()
             self._when_changed()

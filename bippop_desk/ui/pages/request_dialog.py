@@ -29,10 +29,16 @@ from PySide6.QtWidgets import (
 
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.errors import SchedulingError, ValidationError
-from bippop_desk.registry.frdates import short_date, short_time
+from bippop_desk.registry.frdates import parse_date, short_date, short_time
 from bippop_desk.registry.services.matching import MatchResult, Suggestion, suggest_volunteers
 from bippop_desk.registry.services.mission_views import MissionSummary, request_missions
-from bippop_desk.registry.services.missions import Assignment, assign_volunteer
+from bippop_desk.registry.services.missions import (
+    Assignment,
+    Extension,
+    assign_volunteer,
+    extend_recurrence,
+    stop_recurrence,
+)
 from bippop_desk.registry.services.requests import RequestDetail, cancel_request, request_detail
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
@@ -137,9 +143,15 @@ class RequestDialog(QDialog):
         actions = QHBoxLayout()
         self.cancel_button = QPushButton("&Annuler la demande…")
         self.cancel_button.clicked.connect(self._cancel)
+        self.stop_button = QPushButton("A&rrêter la série…")
+        self.stop_button.clicked.connect(self._stop_series)
+        self.extend_button = QPushButton("&Planifier les semaines suivantes")
+        self.extend_button.clicked.connect(self._extend_series)
         close = QPushButton("&Fermer")
         close.clicked.connect(self.accept)
         actions.addWidget(self.cancel_button)
+        actions.addWidget(self.stop_button)
+        actions.addWidget(self.extend_button)
         actions.addStretch(1)
         actions.addWidget(close)
         column.addLayout(actions)
@@ -182,6 +194,9 @@ class RequestDialog(QDialog):
         searching = detail.status in OPEN_STATUSES
         self.match_box.setVisible(searching)
         self.cancel_button.setEnabled(detail.status not in ("realisee", "annulee"))
+        running_series = detail.recurrence != "aucune" and detail.status == "planifiee"
+        self.stop_button.setVisible(running_series)
+        self.extend_button.setVisible(running_series)
         if searching and first_time:
             self._prefill_time(detail)
             self.search()
@@ -345,6 +360,53 @@ class RequestDialog(QDialog):
             lambda r: cancel_request(r, request_id, reason),
             {"request"},
             on_error=self._cancel_failed,
+        )
+
+    def _stop_series(self) -> None:
+        text, ok = QInputDialog.getText(
+            self,
+            "Arrêter la série",
+            "À partir de quel jour (JJ/MM/AAAA) ?",
+            text=short_date(local_today()),
+        )
+        if not ok:
+            return
+        try:
+            day = parse_date(text)
+        except ValueError as error:
+            self._say_error(str(error))
+            return
+        reason, ok = QInputDialog.getText(self, "Arrêter la série", "Pourquoi (facultatif) ?")
+        if not ok:
+            return
+        request_id = self.request_id
+
+        def done(cancelled: int) -> None:
+            self.message.setStyleSheet("")
+            self.message.setText(
+                f"Série arrêtée le {short_date(day)} : {cancelled} visite(s) annulée(s)."
+            )
+
+        self.context.mutate(
+            lambda r: stop_recurrence(r, request_id, day, reason),
+            {"request", "mission"},
+            done,
+            self._failed,
+        )
+
+    def _extend_series(self) -> None:
+        request_id = self.request_id
+
+        def done(extension: Extension) -> None:
+            count = len(extension.mission_ids)
+            text = f"{count} visite(s) de plus planifiée(s)."
+            if extension.left_out:
+                text += " " + " ".join(extension.left_out)
+            self.message.setStyleSheet("")
+            self.message.setText(text)
+
+        self.context.mutate(
+            lambda r: extend_recurrence(r, request_id), {"request", "mission"}, done, self._failed
         )
 
     def _cancel_failed(self, error: BaseException) -> None:

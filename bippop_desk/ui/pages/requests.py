@@ -94,8 +94,14 @@ class RequestsPage(QWidget):
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
         dates = QHBoxLayout()
-        for widget in (self.use_dates, self.date_from, QLabel("au"), self.date_to, self.urgent):
-            dates.addWidget(widget)
+        for date_widget in (
+            self.use_dates,
+            self.date_from,
+            QLabel("au"),
+            self.date_to,
+            self.urgent,
+        ):
+            dates.addWidget(date_widget)
         dates.addStretch(1)
         layout.addLayout(dates)
 
