@@ -13,6 +13,7 @@ from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import Mission, Request
 from bippop_desk.registry.services.followups import (
     beneficiaries_without_contact,
+    count_without_contact,
     followup_counts,
     handle_concern,
     match_stats,
@@ -70,6 +71,7 @@ def test_people_nobody_heard_from_for_n_days_are_listed(registry: Registry) -> N
         )
     silent = beneficiaries_without_contact(registry, days=30, now=later)
     assert {s.id for s in silent} == {quiet, visited}
+    assert count_without_contact(registry, days=30, now=later) == 2
     assert all(s.days_silent >= 39 for s in silent)
     assert beneficiaries_without_contact(registry, days=30) == []
     assert beneficiaries_without_contact(registry, days=50, now=later) == []

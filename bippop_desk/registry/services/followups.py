@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import String, and_, func, select, true, type_coerce
 
 from bippop_desk.registry.clock import PARIS, local_now, utc_to_local, utcnow
 from bippop_desk.registry.errors import NotFoundError, ValidationError
@@ -86,83 +87,95 @@ class QuietBeneficiary:
     id: str
     full_name: str
     phone: str  # E.164
-    last_contact: dt.datetime | None  # Paris wall clock
+    last_contact: dt.datetime | None  # registration, call, request (UTC) or visit (local)
     days_silent: int
+
+
+def _silence(days: int, now: dt.datetime | None) -> tuple[Any, Any, Any, dt.datetime]:
+    """What "no contact for `days` days" needs: the tables joined, the condition, the
+    latest contact as an SQL expression, and the local now.
+
+    The latest contact is SQLite's max() of the stored ISO texts of the registration,
+    the last call, the last request (UTC) and the last visit (wall clock): one pass
+    over requests and missions grouped by person, not one lookup per person. UTC and
+    wall clock are at most two hours apart, which never matters for a count of days.
+    """
+    now_utc = now or utcnow()
+    now_local = utc_to_local(now_utc) if now is not None else local_now()
+    assert now_local is not None
+    last_request = (
+        select(
+            Request.beneficiary_id.label("bid"),
+            func.max(type_coerce(Request.received_at, String)).label("at"),
+        )
+        .where(Request.deleted_at.is_(None))
+        .group_by(Request.beneficiary_id)
+        .cte("last_request")
+    )
+    last_visit = (
+        select(
+            Mission.beneficiary_id.label("bid"),
+            func.max(type_coerce(Mission.starts_at, String)).label("at"),
+        )
+        .where(Mission.status.in_(DONE), Mission.deleted_at.is_(None))
+        .group_by(Mission.beneficiary_id)
+        .cte("last_visit")
+    )
+    created = type_coerce(Beneficiary.created_at, String)
+    latest = func.max(
+        created,
+        func.coalesce(type_coerce(Beneficiary.last_contact_at, String), created),
+        func.coalesce(last_request.c.at, created),
+        func.coalesce(last_visit.c.at, created),
+    )
+    joined = Beneficiary.__table__.outerjoin(
+        last_request, last_request.c.bid == Beneficiary.id
+    ).outerjoin(last_visit, last_visit.c.bid == Beneficiary.id)
+    limit = now_utc - dt.timedelta(days=days)
+    conditions = and_(
+        Beneficiary.status == "actif",
+        Beneficiary.deleted_at.is_(None),
+        latest < limit.strftime("%Y-%m-%d %H:%M:%S.%f"),
+    )
+    return joined, conditions, latest, now_local
 
 
 def beneficiaries_without_contact(
     registry: Registry, days: int = 30, *, limit: int = 500, now: dt.datetime | None = None
 ) -> list[QuietBeneficiary]:
     """Active beneficiaries with no contact for more than `days` days, the longest
-    silent first (at most `limit`)."""
-    now_utc = now or utcnow()
-    now_local = utc_to_local(now_utc) if now is not None else local_now()
-    assert now_local is not None
-    utc_limit = now_utc - dt.timedelta(days=days)
-    local_limit = now_local - dt.timedelta(days=days)
-    recent_request = (
-        select(Request.id)
-        .where(
-            Request.beneficiary_id == Beneficiary.id,
-            Request.received_at >= utc_limit,
-            Request.deleted_at.is_(None),
+    silent first (at most `limit`; `count_without_contact` gives how many in all)."""
+    joined, conditions, latest, now_local = _silence(days, now)
+    query = (
+        select(
+            Beneficiary.id,
+            Beneficiary.first_name,
+            Beneficiary.last_name,
+            Beneficiary.phone,
+            latest.label("latest"),
         )
-        .exists()
-    )
-    recent_visit = (
-        select(Mission.id)
-        .where(
-            Mission.beneficiary_id == Beneficiary.id,
-            Mission.starts_at >= local_limit,
-            Mission.starts_at <= now_local,
-            Mission.status.in_(DONE),
-            Mission.deleted_at.is_(None),
-        )
-        .exists()
-    )
-    last_request = (
-        select(func.max(Request.received_at))
-        .where(Request.beneficiary_id == Beneficiary.id, Request.deleted_at.is_(None))
-        .scalar_subquery()
-    )
-    last_visit = (
-        select(func.max(Mission.starts_at))
-        .where(
-            Mission.beneficiary_id == Beneficiary.id,
-            Mission.status.in_(DONE),
-            Mission.deleted_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    query = select(
-        Beneficiary.id,
-        Beneficiary.first_name,
-        Beneficiary.last_name,
-        Beneficiary.phone,
-        Beneficiary.created_at,
-        Beneficiary.last_contact_at,
-        last_request,
-        last_visit,
-    ).where(
-        Beneficiary.status == "actif",
-        Beneficiary.deleted_at.is_(None),
-        Beneficiary.created_at < utc_limit,
-        or_(Beneficiary.last_contact_at.is_(None), Beneficiary.last_contact_at < utc_limit),
-        ~recent_request,
-        ~recent_visit,
+        .select_from(joined)
+        .where(conditions)
+        .order_by(latest, Beneficiary.last_name, Beneficiary.first_name)
+        .limit(limit)
     )
     with registry.engine.connect() as conn:
         rows = conn.execute(query).all()
     found: list[QuietBeneficiary] = []
-    for bid, first, last, phone, created, contact, request_at, visit_at in rows:
-        moments = [utc_to_local(m) for m in (created, contact, request_at) if m is not None]
-        if visit_at is not None:
-            moments.append(visit_at)
-        latest = max((m for m in moments if m is not None), default=None)
-        silent = (now_local - latest).days if latest else days
-        found.append(QuietBeneficiary(bid, f"{first} {last}".strip(), phone, latest, silent))
-    found.sort(key=lambda q: (-q.days_silent, q.full_name))
-    return found[:limit]
+    for bid, first, last, phone, latest_text in rows:
+        contact = dt.datetime.fromisoformat(latest_text) if latest_text else None
+        silent = (now_local - contact).days if contact else days
+        found.append(QuietBeneficiary(bid, f"{first} {last}".strip(), phone, contact, silent))
+    return found
+
+
+def count_without_contact(
+    registry: Registry, days: int = 30, *, now: dt.datetime | None = None
+) -> int:
+    """How many active beneficiaries had no contact for more than `days` days."""
+    joined, conditions, _latest, _now = _silence(days, now)
+    with registry.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(joined).where(conditions)) or 0)
 
 
 @dataclass(frozen=True)
@@ -312,6 +325,6 @@ def followup_counts(
     """The three numbers of the coordinator's at-a-glance panel."""
     return FollowUpCounts(
         len(unmatched_requests(registry, unmatched_days)),
-        len(beneficiaries_without_contact(registry, silent_days, limit=1_000_000)),
+        count_without_contact(registry, silent_days),
         len(unhandled_concerns(registry)),
     )
