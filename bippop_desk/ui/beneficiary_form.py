@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from bippop_desk.registry.models.people import BENEFICIARY_STATUSES, CONSENT_BY
 from bippop_desk.registry.services.beneficiaries import BeneficiaryInput
+from bippop_desk.ui.form_dialog import field_row
 from bippop_desk.ui.forms import (
-    ErrorLabel,
     FieldErrors,
     date_field,
     read_optional_date,
@@ -105,15 +105,7 @@ class BeneficiaryForm(QWidget):
         layout.addLayout(form)
 
     def _row(self, form: QFormLayout, name: str, label: str, widget: QWidget) -> None:
-        error = ErrorLabel()
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(error)
-        form.addRow(label, holder)
-        self.errors.add(name, widget, error)
+        field_row(form, self.errors, name, label, widget)
 
     # -- values ------------------------------------------------------------------------
     def value(self, lenient: bool = False) -> BeneficiaryInput:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import getpass
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.services.commune import ensure_user, setup_commune
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
-from bippop_desk.ui.forms import ErrorLabel, FieldErrors
+from bippop_desk.ui.form_dialog import field_row, save_cancel_buttons
+from bippop_desk.ui.forms import FieldErrors
 
 
 class CommuneSetupDialog(QDialog):
@@ -30,17 +31,9 @@ class CommuneSetupDialog(QDialog):
             ("postal_code", "Code &postal"),
         ):
             edit = QLineEdit()
-            error = ErrorLabel()
-            form.addRow(label, edit)
-            form.addRow("", error)
-            self.errors.add(name, edit, error)
+            field_row(form, self.errors, name, label, edit)
             self.fields[name] = edit
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(save_cancel_buttons(self, self.save))
 
     def save(self) -> None:
         values = {name: edit.text() for name, edit in self.fields.items()}

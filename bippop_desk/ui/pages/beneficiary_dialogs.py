@@ -7,7 +7,6 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -41,6 +40,7 @@ from bippop_desk.registry.services.requests import (
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.beneficiary_form import BeneficiaryForm
 from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.form_dialog import save_cancel_buttons
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.lazy_model import LazyTableModel
 from bippop_desk.ui.table_page import RecordTable
@@ -217,13 +217,7 @@ class BeneficiaryEditDialog(QDialog):
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.hide()
         layout.addWidget(self.banner)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         layout.addWidget(self.buttons)
         self.form.changed.connect(self._form_changed)
 

@@ -50,6 +50,7 @@ from bippop_desk.registry.services.requests import MAX_RECURRENCE_WEEKS, Request
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.beneficiary_form import BeneficiaryForm
 from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.form_dialog import field_row
 from bippop_desk.ui.forms import (
     ERROR_STYLE,
     ErrorLabel,
@@ -218,15 +219,7 @@ class IntakePage(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         def row(name: str, label: str, widget: QWidget) -> None:
-            error = ErrorLabel()
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(widget)
-            column.addWidget(error)
-            form.addRow(label, holder)
-            self.errors.add(name, widget, error)
+            field_row(form, self.errors, name, label, widget)
 
         self.mission_type = QComboBox()
         self.mission_type.setObjectName("intake_mission_type")

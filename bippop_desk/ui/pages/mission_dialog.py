@@ -11,12 +11,10 @@ import html
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QInputDialog,
     QLabel,
@@ -42,7 +40,8 @@ from bippop_desk.registry.services.missions import (
 )
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
-from bippop_desk.ui.forms import ERROR_STYLE, ErrorLabel, FieldErrors
+from bippop_desk.ui.form_dialog import FormDialog
+from bippop_desk.ui.forms import ERROR_STYLE
 
 CHANGED = frozenset({"mission", "request", "hours_entry"})
 
@@ -163,7 +162,9 @@ class MissionDialog(QDialog):
     def report_done(self) -> None:
         if self.mission is not None:
             dialog = VisitReportDialog(self.context, self.mission, self)
-            dialog.saved.connect(lambda: self._say("Intervention réalisée ; heures enregistrées."))
+            dialog.saved.connect(
+                lambda _entry: self._say("Intervention réalisée ; heures enregistrées.")
+            )
             dialog.open()
 
     def _say(self, text: str) -> None:
@@ -224,18 +225,12 @@ class MissionDialog(QDialog):
         )
 
 
-class VisitReportDialog(QDialog):
+class VisitReportDialog(FormDialog):
     """What the volunteer reported: duration, kilometres, how it went, any concern."""
 
-    saved = Signal()
-
     def __init__(self, context: AppContext, mission: MissionDetail, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, "Compte rendu de la visite", parent)
         self.mission = mission
-        self.setWindowTitle("Compte rendu de la visite")
-        form = QFormLayout(self)
-        self.errors = FieldErrors()
         self.duration = QSpinBox()
         self.duration.setRange(0, 720)
         self.duration.setSingleStep(15)
@@ -247,26 +242,11 @@ class VisitReportDialog(QDialog):
         self.outcome.setTabChangesFocus(True)
         self.outcome.setPlaceholderText("Comment cela s'est passé…")
         self.concern = QCheckBox("Une &inquiétude à signaler au coordinateur")
-        for name, label, widget in (
-            ("actual_duration_min", "&Durée réelle", self.duration),
-            ("mileage_km", "&Kilomètres", self.mileage),
-            ("outcome_note", "&Compte rendu", self.outcome),
-            ("concern", "", self.concern),
-        ):
-            error = ErrorLabel()
-            form.addRow(label, widget)
-            form.addRow("", error)
-            self.errors.add(name, widget, error)
-        self.banner = ErrorLabel()
-        form.addRow(self.banner)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.row("actual_duration_min", "&Durée réelle", self.duration)
+        self.row("mileage_km", "&Kilomètres", self.mileage)
+        self.row("outcome_note", "&Compte rendu", self.outcome)
+        self.row("concern", "", self.concern)
+        self.fit()
 
     def report(self) -> VisitReport:
         mileage = self.mileage.text().strip().replace(",", ".")
@@ -279,19 +259,4 @@ class VisitReportDialog(QDialog):
 
     def save(self) -> None:
         report, mission_id = self.report(), self.mission.id
-        self.errors.clear()
-
-        def failed(error: BaseException) -> None:
-            if isinstance(error, ValidationError):
-                unplaced = self.errors.show(error.errors)
-                self.banner.show_message(" ".join(unplaced))
-            else:
-                self.banner.show_message(str(error))
-
-        self.context.mutate(
-            lambda r: mark_done(r, mission_id, report), CHANGED, self._saved, failed
-        )
-
-    def _saved(self, _entry_id: str) -> None:
-        self.saved.emit()
-        self.accept()
+        self.submit(lambda r: mark_done(r, mission_id, report), CHANGED)

@@ -8,8 +8,6 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.actor import ROLE_LABELS, Actor
-from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models.missions import FAMILIES
 from bippop_desk.registry.services.catalogue import (
     MissionTypeInput,
@@ -36,7 +33,8 @@ from bippop_desk.registry.services.commune import add_staff_user, list_staff
 from bippop_desk.registry.services.settings import HourlyRates, hourly_rates, set_hourly_rate
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
-from bippop_desk.ui.forms import ERROR_STYLE, ErrorLabel, FieldErrors
+from bippop_desk.ui.form_dialog import FormDialog
+from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.list_model import ItemListModel, ListItem
 
 
@@ -204,14 +202,10 @@ class SettingsPage(QWidget):
         UserDialog(self.context, self).exec()
 
 
-class MissionTypeDialog(QDialog):
+class MissionTypeDialog(FormDialog):
     def __init__(self, context: AppContext, existing: MissionTypeView | None, parent: QWidget):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, "Type de mission", parent)
         self.existing = existing
-        self.setWindowTitle("Type de mission")
-        form = QFormLayout(self)
-        self.errors = FieldErrors()
         self.label = QLineEdit(existing.label if existing else "")
         self.family = QComboBox()
         for code, text in FAMILIES.items():
@@ -227,27 +221,12 @@ class MissionTypeDialog(QDialog):
         self.needs_car.setChecked(bool(existing and existing.needs_car))
         self.active = QCheckBox("&Proposé aux habitants")
         self.active.setChecked(existing.active if existing else True)
-        for name, text, widget in (
-            ("label", "&Libellé", self.label),
-            ("family", "&Famille", self.family),
-            ("default_duration_min", "&Durée habituelle", self.duration),
-            ("needs_car", "", self.needs_car),
-            ("active", "", self.active),
-        ):
-            error = ErrorLabel()
-            form.addRow(text, widget)
-            form.addRow("", error)
-            self.errors.add(name, widget, error)
-        self.banner = ErrorLabel()
-        form.addRow(self.banner)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.row("label", "&Libellé", self.label)
+        self.row("family", "&Famille", self.family)
+        self.row("default_duration_min", "&Durée habituelle", self.duration)
+        self.row("needs_car", "", self.needs_car)
+        self.row("active", "", self.active)
+        self.fit()
 
     def save(self) -> None:
         data = MissionTypeInput(
@@ -258,68 +237,24 @@ class MissionTypeDialog(QDialog):
             self.active.isChecked(),
         )
         type_id = self.existing.id if self.existing else None
-        self.context.mutate(
-            lambda r: save_mission_type(r, data, type_id),
-            {"mission_type"},
-            lambda _id: self.accept(),
-            self._failed,
-        )
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.banner.show_message(" ".join(self.errors.show(error.errors)))
-        else:
-            self.banner.show_message(str(error))
+        self.submit(lambda r: save_mission_type(r, data, type_id), {"mission_type"})
 
 
-class UserDialog(QDialog):
+class UserDialog(FormDialog):
     def __init__(self, context: AppContext, parent: QWidget):
-        super().__init__(parent)
-        self.context = context
-        self.setWindowTitle("Nouvel utilisateur")
-        form = QFormLayout(self)
-        self.errors = FieldErrors()
+        super().__init__(context, "Nouvel utilisateur", parent)
         self.username = QLineEdit()
         self.username.setPlaceholderText("prenom.nom")
         self.display_name = QLineEdit()
         self.role = QComboBox()
         for code, text in ROLE_LABELS.items():
             self.role.addItem(text, code)
-        for name, text, widget in (
-            ("username", "&Identifiant", self.username),
-            ("display_name", "&Nom affiché", self.display_name),
-            ("role", "&Rôle", self.role),
-        ):
-            error = ErrorLabel()
-            form.addRow(text, widget)
-            form.addRow("", error)
-            self.errors.add(name, widget, error)
-        self.banner = ErrorLabel()
-        form.addRow(self.banner)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.row("username", "&Identifiant", self.username)
+        self.row("display_name", "&Nom affiché", self.display_name)
+        self.row("role", "&Rôle", self.role)
+        self.fit()
 
     def save(self) -> None:
-        login, name, role = (
-            self.username.text(),
-            self.display_name.text(),
-            str(self.role.currentData()),
-        )
-        self.context.mutate(
-            lambda r: add_staff_user(r, login, name, role),
-            {"staff_user"},
-            lambda _id: self.accept(),
-            self._failed,
-        )
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.banner.show_message(" ".join(self.errors.show(error.errors)))
-        else:
-            self.banner.show_message(str(error))
+        login, name = self.username.text(), self.display_name.text()
+        role = str(self.role.currentData())
+        self.submit(lambda r: add_staff_user(r, login, name, role), {"staff_user"})

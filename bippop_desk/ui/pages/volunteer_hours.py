@@ -8,23 +8,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from bippop_desk.registry.clock import local_today
-from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.frdates import short_date
 from bippop_desk.registry.models.missions import HOURS_KINDS
 from bippop_desk.registry.services.hours import (
@@ -35,7 +28,8 @@ from bippop_desk.registry.services.hours import (
     correct_hours,
 )
 from bippop_desk.ui.context import AppContext
-from bippop_desk.ui.forms import ErrorLabel, FieldErrors, french_date_edit, from_qdate
+from bippop_desk.ui.form_dialog import FormDialog
+from bippop_desk.ui.forms import french_date_edit, from_qdate
 from bippop_desk.ui.list_model import ListItem
 
 RECENT_LINES = 50
@@ -131,76 +125,12 @@ class DurationEdit(QWidget):
         self.minutes_box.setValue(rest)
 
 
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
-class _HoursForm(QDialog):
-    """Shared shape: a form whose fields show the service's French messages."""
-
-    saved = Signal(str)  # the new entry's id
-
-    def __init__(self, context: AppContext, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.errors = FieldErrors()
-        self.form = QFormLayout()
-        layout = QVBoxLayout(self)
-        # Grows with the French messages shown under the fields, at any text size.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        layout.addLayout(self.form)
-        self.banner = ErrorLabel()
-        layout.addWidget(self.banner)
-        self.buttons = _buttons(self)
-        self.buttons.accepted.connect(self.save)
-        layout.addWidget(self.buttons)
-
-    def fit(self) -> None:
-        """Wide enough for the messages on one line (about 70 characters)."""
-        width = max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 70)
-        self.resize(width, self.sizeHint().height())
-
-    def row(self, name: str, label: str, widget: QWidget) -> None:
-        error = ErrorLabel()
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(widget)
-        column.addWidget(error)
-        title = QLabel(label)
-        title.setBuddy(widget)
-        self.form.addRow(title, holder)
-        self.errors.add(name, widget, error)
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def _saved(self, entry_id: str) -> None:
-        self.saved.emit(entry_id)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(error, ValidationError):
-            unplaced = self.errors.show(error.errors)
-            self.banner.show_message(" ".join(unplaced))
-        else:
-            self.banner.show_message(str(error) or error.__class__.__name__)
-
-
-class AddHoursDialog(_HoursForm):
+class AddHoursDialog(FormDialog):
     """Time given that is not a visit: training, a meeting, another task."""
 
     def __init__(self, context: AppContext, volunteer_id: str, parent: QWidget | None = None):
-        super().__init__(context, parent)
+        super().__init__(context, "Ajouter des heures", parent)
         self.volunteer_id = volunteer_id
-        self.setWindowTitle("Ajouter des heures")
         today = local_today()
         self.entry_date = french_date_edit(today)
         self.entry_date.setMaximumDate(self.entry_date.date())
@@ -231,16 +161,11 @@ class AddHoursDialog(_HoursForm):
         )
 
     def save(self) -> None:
-        self.errors.clear()
-        self.banner.show_message("")
         data = self.value()
-        self.buttons.setEnabled(False)
-        self.context.mutate(
-            lambda r: add_hours(r, data), {"hours_entry"}, self._saved, self._failed
-        )
+        self.submit(lambda r: add_hours(r, data), {"hours_entry"})
 
 
-class CorrectHoursDialog(_HoursForm):
+class CorrectHoursDialog(FormDialog):
     """Says what an entry should have been; a new entry of the difference is appended."""
 
     def __init__(
@@ -250,8 +175,7 @@ class CorrectHoursDialog(_HoursForm):
         entry_id: str | None = None,
         parent: QWidget | None = None,
     ):
-        super().__init__(context, parent)
-        self.setWindowTitle("Corriger une saisie d'heures")
+        super().__init__(context, "Corriger une saisie d'heures", parent)
         self.totals = entry_totals(lines)
         intro = QLabel(
             "Les heures saisies ne sont jamais effacées : la correction s'ajoute comme une "
@@ -298,12 +222,9 @@ class CorrectHoursDialog(_HoursForm):
             self.mileage.text().strip() or "0",
             self.reason.text(),
         )
-        self.buttons.setEnabled(False)
-        self.context.mutate(
+        self.submit(
             lambda r: correct_hours(
                 r, str(entry_id), minutes=minutes, mileage_km=mileage, reason=reason
             ),
             {"hours_entry", "mission"},
-            self._saved,
-            self._failed,
         )

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -62,6 +61,7 @@ from bippop_desk.registry.services.volunteers import (
 from bippop_desk.registry.store import Registry
 from bippop_desk.reports.ics import CalendarExport, write_volunteer_calendar
 from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.form_dialog import FormDialog, field_row, save_cancel_buttons
 from bippop_desk.ui.forms import (
     ERROR_STYLE,
     ErrorLabel,
@@ -396,14 +396,7 @@ class VolunteerEditDialog(QDialog):
         self.texts: dict[str, QLineEdit] = {}
 
         def row(name: str, label: str, widget: QWidget) -> None:
-            error = ErrorLabel()
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(widget)
-            column.addWidget(error)
-            form.addRow(label, holder)
-            self.errors.add(name, widget, error)
+            field_row(form, self.errors, name, label, widget)
 
         self.civility = QComboBox()
         self.civility.addItems(["", "Mme", "M."])
@@ -460,13 +453,7 @@ class VolunteerEditDialog(QDialog):
         self.banner.setWordWrap(True)
         self.banner.hide()
         layout.addWidget(self.banner)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         layout.addWidget(self.buttons)
         self.buttons.setEnabled(False)
         self._load()
@@ -596,14 +583,7 @@ class SlotsDialog(QDialog):
         layout.addWidget(add)
         self.message = ErrorLabel()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(save_cancel_buttons(self, self.save))
 
     def add_row(self, slot: WeeklySlot | None) -> None:
         holder = QWidget()
@@ -649,38 +629,23 @@ class SlotsDialog(QDialog):
         )
 
 
-class AbsenceDialog(QDialog):
+class AbsenceDialog(FormDialog):
     def __init__(self, context: AppContext, volunteer_id: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, "Absence", parent)
         self.volunteer_id = volunteer_id
-        self.setWindowTitle("Absence")
-        form = QFormLayout(self)
         today = local_today()
         self.start = french_date_edit(today)
         self.end = french_date_edit(today + dt.timedelta(days=7))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Congés, hospitalisation…")
-        form.addRow("&Du", self.start)
-        form.addRow("&Au (inclus)", self.end)
-        form.addRow("&Motif", self.reason)
-        self.message = ErrorLabel()
-        form.addRow(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.row("start_date", "&Du", self.start)
+        self.row("end_date", "&Au (inclus)", self.end)
+        self.row("reason", "&Motif", self.reason)
+        self.fit()
 
     def save(self) -> None:
         start, end = from_qdate(self.start.date()), from_qdate(self.end.date())
         reason, volunteer_id = self.reason.text(), self.volunteer_id
-        self.context.mutate(
-            lambda r: add_absence(r, volunteer_id, start, end, reason),
-            {"volunteer_absence"},
-            lambda _id: self.accept(),
-            lambda error: self.message.show_message(str(error)),
+        self.submit(
+            lambda r: add_absence(r, volunteer_id, start, end, reason), {"volunteer_absence"}
         )
