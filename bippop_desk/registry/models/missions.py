@@ -146,6 +146,14 @@ class Mission(SyncedRecord, Base):
             "starts_at",
             sqlite_where=text("concern = 1 AND concern_handled_at IS NULL"),
         ),
+        # A week's load per volunteer read from the index alone (matching, migration 0004).
+        Index(
+            "ix_mission_week_load",
+            "starts_at",
+            "volunteer_id",
+            "status",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
 

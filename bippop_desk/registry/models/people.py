@@ -121,6 +121,9 @@ class VolunteerOffer(Base):
     )
     mission_type_id: Mapped[str] = mapped_column(ForeignKey("mission_type.id"), primary_key=True)
 
+    # Who offers a type (matching, migration 0004).
+    __table_args__ = (Index("ix_volunteer_offer_type", "mission_type_id", "volunteer_id"),)
+
 
 class VolunteerAvailability(SyncedRecord, Base):
     """A weekly recurring free slot: weekday 0 = Monday, local wall-clock times."""
