@@ -56,13 +56,28 @@ def cache_dir() -> Path:
     return path
 
 
+def demo_code_hash() -> str:
+    """Changes whenever the demo generator changes, so a cached registry is rebuilt."""
+    import hashlib
+
+    from bippop_desk.registry import demo, demo_names
+
+    digest = hashlib.sha256()
+    for module in (demo, demo_names):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def demo_registry_file(people: int, volunteers: int, seed: int = 1942) -> Path:
     """A demo registry of that size, generated once and reused (schema head in the name)."""
     from bippop_desk.registry.demo import generate_demo
     from bippop_desk.registry.migrate import head_revision
     from bippop_desk.registry.store import Registry
 
-    path = cache_dir() / f"demo-{people}-{volunteers}-{seed}-{head_revision()}.sqlite3"
+    path = (
+        cache_dir()
+        / f"demo-{people}-{volunteers}-{seed}-{head_revision()}-{demo_code_hash()}.sqlite3"
+    )
     if not path.exists():
         building = path.with_suffix(".building")
         for stale in building.parent.glob(building.name + "*"):

@@ -15,14 +15,13 @@ Target: p95 ≤ 20 ms.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import random
 import sqlite3
 import time
 from pathlib import Path
 
-from bench.common import cache_dir, percentile, report
+from bench.common import demo_registry_file, percentile, report
 
 TARGET_MS = 20.0
 VOLUNTEERS = 5_000
@@ -47,23 +46,8 @@ def small_mode() -> bool:
 
 
 def registry_file(people: int, volunteers: int) -> Path:
-    """The bench registry, built once per demo version (the demo code's hash is in the
-    name, so a changed demo never leaves a stale file behind)."""
-    from bippop_desk.registry import demo
-    from bippop_desk.registry.demo import generate_demo
-    from bippop_desk.registry.migrate import head_revision
-    from bippop_desk.registry.store import Registry
-
-    version = hashlib.sha1(Path(demo.__file__).read_bytes()).hexdigest()[:8]
-    path = cache_dir() / f"matching-{people}-{volunteers}-{head_revision()}-{version}.sqlite3"
-    if not path.exists():
-        building = path.with_suffix(".building")
-        for stale in building.parent.glob(building.name + "*"):
-            stale.unlink()
-        with Registry(building) as registry:
-            generate_demo(registry, people, volunteers)
-        os.replace(building, path)
-    return path
+    """The bench registry (cached by bench.common, keyed by schema and demo code)."""
+    return demo_registry_file(people, volunteers)
 
 
 def _stamp(moment: dt.datetime) -> str:

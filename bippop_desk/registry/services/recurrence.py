@@ -18,39 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-
-import holidays
 
 from bippop_desk.registry.frdates import short_date
 from bippop_desk.registry.models.missions import RECURRENCES
+from bippop_desk.registry.public_holidays import holiday_name
 
 HORIZON_WEEKS = 12
 STEP_WEEKS = {"hebdomadaire": 1, "bimensuelle": 2}
 assert set(STEP_WEEKS) | {"aucune"} == set(RECURRENCES), "a rhythm has no step"
-
-# Départements with holidays of their own, as the `holidays` package names them.
-_SUBDIVISIONS = {
-    "57": "57",
-    "67": "6AE",
-    "68": "6AE",
-    "971": "971",
-    "972": "972",
-    "973": "973",
-    "974": "974",
-    "976": "976",
-}
-
-
-@lru_cache(maxsize=64)
-def _holidays_of(year: int, subdivision: str | None) -> dict[dt.date, str]:
-    calendar = holidays.country_holidays("FR", subdiv=subdivision, years=year, language="fr")
-    return dict(calendar.items())
-
-
-def holiday_name(day: dt.date, departement: str = "") -> str | None:
-    """The French name of the public holiday on `day` ("Noël"), or None."""
-    return _holidays_of(day.year, _SUBDIVISIONS.get(departement.strip().upper())).get(day)
 
 
 @dataclass(frozen=True)

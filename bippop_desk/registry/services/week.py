@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -30,23 +29,10 @@ from bippop_desk.registry.models import (
 )
 from bippop_desk.registry.models.missions import MISSION_STATUSES
 from bippop_desk.registry.phones import format_phone
+from bippop_desk.registry.public_holidays import french_holidays, holiday_subdivision
 from bippop_desk.registry.store import Registry
 
 _ISO_WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})\s*$")
-
-# Départements whose public holidays differ from the national list (the `holidays`
-# package calls Bas-Rhin and Haut-Rhin together "6AE"; Moselle and overseas keep
-# their own number).
-_HOLIDAY_SUBDIVISIONS = {
-    "57": "57",
-    "67": "6AE",
-    "68": "6AE",
-    "971": "971",
-    "972": "972",
-    "973": "973",
-    "974": "974",
-    "976": "976",
-}
 
 
 @dataclass(frozen=True)
@@ -174,19 +160,6 @@ def week_monday(iso_year: int, iso_week: int) -> dt.date:
 def current_iso_week(today: dt.date | None = None) -> tuple[int, int]:
     year, week, _ = (today or local_today()).isocalendar()
     return year, week
-
-
-def holiday_subdivision(departement: str) -> str | None:
-    """The `holidays` subdivision of a département, None for the national calendar."""
-    return _HOLIDAY_SUBDIVISIONS.get(departement.strip().upper())
-
-
-@lru_cache(maxsize=32)
-def french_holidays(year: int, subdivision: str | None = None) -> dict[dt.date, str]:
-    """French public holidays of a year, named in French (Alsace-Moselle and overseas
-    départements get their extra days through `subdivision`)."""
-    calendar = holidays.country_holidays("FR", subdiv=subdivision, years=year, language="fr")
-    return {day: str(name) for day, name in calendar.items()}
 
 
 @lru_cache(maxsize=4096)
