@@ -87,6 +87,15 @@ class BareModel(QAbstractTableModel):
         return {row[0]: row[1:] for row in rows}
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory since exec (VmHWM), as the app reports it."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class BareTable(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -94,6 +103,7 @@ class BareTable(QTableView):
         if isinstance(model, BareModel) and model.blocks and not getattr(self, "done", False):
             self.done = True
             print(f"painted {seconds_since_process_start():.3f}", flush=True)
+            print(f"peak_rss_mb {peak_rss_mb():.0f}", flush=True)
             QTimer.singleShot(0, QApplication.quit)
 
 

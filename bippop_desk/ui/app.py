@@ -90,13 +90,33 @@ def pick_actor(staff: list[Actor], last_user: str) -> Actor:
     return staff[0]
 
 
-class PaintWatcher(QObject):
-    """For `--exit-after-paint` (startup benchmark): quit once rows have been painted."""
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM: exec resets it, unlike
+    ru_maxrss, which keeps the memory of the process that spawned us)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
 
-    def __init__(self, window: MainWindow) -> None:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class PaintWatcher(QObject):
+    """For `--exit-after-paint` (startup benchmark): says when the first rows have been
+    painted, then quits once the full registry is open too, saying the peak memory of
+    the app as it will run."""
+
+    def __init__(self, window: MainWindow, context: AppContext) -> None:
         super().__init__()
         self.rows_ready = False
+        self.painted = False
         self.window = window
+        self.context = context
+        context.registry_ready.connect(self._maybe_quit)
         window.beneficiaries.model.rows_arrived.connect(self._rows)
         window.beneficiaries.table.viewport().installEventFilter(self)
 
@@ -111,7 +131,13 @@ class PaintWatcher(QObject):
 
     def _done(self) -> None:
         print(f"painted {time.perf_counter() - STARTED:.3f}", flush=True)
-        QApplication.quit()
+        self.painted = True
+        self._maybe_quit()
+
+    def _maybe_quit(self) -> None:
+        if self.painted and self.context.ready:
+            print(f"peak_rss_mb {peak_rss_mb():.0f}", flush=True)
+            QApplication.quit()
 
 
 def install_french(app: QApplication) -> None:
@@ -137,7 +163,7 @@ def run_app(args: argparse.Namespace) -> int:
     window = MainWindow(context, preferences)
     window.show_page(PAGE_ALIASES.get(args.page, args.page))
     window.show()
-    watcher = PaintWatcher(window) if args.exit_after_paint else None
+    watcher = PaintWatcher(window, context) if args.exit_after_paint else None
 
     path = db_path(args)
     full_open_started = False
