@@ -22,6 +22,7 @@ from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ErrorLabel, FieldErrors
+from bippop_desk.ui.messages import error_text
 
 
 def field_row(
@@ -59,7 +60,7 @@ def show_error(errors: FieldErrors, banner: ErrorLabel, error: BaseException) ->
     if isinstance(error, ValidationError):
         banner.show_message(" ".join(errors.show(error.errors)))
     else:
-        banner.show_message(str(error) or error.__class__.__name__)
+        banner.show_message(error_text(error))
 
 
 class FormDialog(QDialog):

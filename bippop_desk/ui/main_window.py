@@ -23,6 +23,7 @@ from bippop_desk import APP_NAME, __version__
 from bippop_desk.registry.actor import ROLE_LABELS, Actor
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.list_model import ListItem
+from bippop_desk.ui.messages import error_text
 from bippop_desk.ui.settings import BASE_POINT_SIZE, LARGE_POINT_SIZE, Preferences
 
 if TYPE_CHECKING:
@@ -371,7 +372,7 @@ class MainWindow(QMainWindow):
         )
 
     def _worker_error(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Une opération a échoué", str(error) or error.__class__.__name__)
+        QMessageBox.warning(self, "Une opération a échoué", error_text(error))
 
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

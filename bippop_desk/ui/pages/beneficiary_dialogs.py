@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.clock import local_today
-from bippop_desk.registry.errors import NotFoundError, ValidationError
+from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.frdates import age_on, short_date
 from bippop_desk.registry.models import Beneficiary
 from bippop_desk.registry.models.people import BENEFICIARY_STATUSES, CONSENT_BY
@@ -43,6 +43,7 @@ from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.form_dialog import save_cancel_buttons
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.lazy_model import LazyTableModel
+from bippop_desk.ui.messages import error_text
 from bippop_desk.ui.table_page import RecordTable
 
 
@@ -159,7 +160,7 @@ class BeneficiaryFileDialog(QDialog):
         self.history.set_ids(ids)
 
     def _failed(self, error: BaseException) -> None:
-        message = str(error) if isinstance(error, NotFoundError) else f"Erreur : {error}"
+        message = error_text(error)
         self.details.setText(html.escape(message))
         self.edit_button.setEnabled(False)
 
@@ -276,4 +277,4 @@ class BeneficiaryEditDialog(QDialog):
             self.banner.setText(" ".join(unplaced) or "Corrigez les champs en rouge.")
             self.banner.show()
         else:
-            QMessageBox.warning(self, "Enregistrement impossible", str(error))
+            QMessageBox.warning(self, "Enregistrement impossible", error_text(error))

@@ -43,6 +43,7 @@ from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.item_list import ItemList
 from bippop_desk.ui.list_model import ListItem
+from bippop_desk.ui.messages import error_text
 
 MAX_DAYS = 365
 SILENT_LIST_LIMIT = 1000  # the dialog lists at most this many silent people
@@ -311,7 +312,7 @@ class FollowUpsDialog(QDialog):
         if isinstance(error, ValidationError):
             self.message.setText(" ".join(error.errors.values()))
         else:
-            self.message.setText(str(error) or error.__class__.__name__)
+            self.message.setText(error_text(error))
 
     # -- navigation ------------------------------------------------------------------
     def current_kind(self) -> str:

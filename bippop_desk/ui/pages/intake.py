@@ -61,6 +61,7 @@ from bippop_desk.ui.forms import (
     to_qdate,
 )
 from bippop_desk.ui.list_model import ItemListModel, ListItem
+from bippop_desk.ui.messages import error_text
 
 DRAFT_KEY = "phone_intake"
 SEARCH_DELAY_MS = 120
@@ -573,7 +574,7 @@ class IntakePage(QWidget):
                 )
                 self.banner.show()
         else:
-            self.banner.setText(f"La demande n'a pas pu être enregistrée : {error}")
+            self.banner.setText(f"La demande n'a pas pu être enregistrée. {error_text(error)}")
             self.banner.show()
         self._changed()  # keep the draft
 

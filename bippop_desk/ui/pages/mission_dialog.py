@@ -42,6 +42,7 @@ from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.form_dialog import FormDialog
 from bippop_desk.ui.forms import ERROR_STYLE
+from bippop_desk.ui.messages import error_text
 
 CHANGED = frozenset({"mission", "request", "hours_entry"})
 
@@ -156,7 +157,7 @@ class MissionDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.message.setStyleSheet(ERROR_STYLE)
-        text = " ".join(error.errors.values()) if isinstance(error, ValidationError) else str(error)
+        text = error_text(error)
         self.message.setText(text)
 
     def report_done(self) -> None:

@@ -39,6 +39,7 @@ from bippop_desk.reports.pdf_render import PagePixels, render_pages
 from bippop_desk.reports.roster import Layout, roster_pdf, write_roster
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ERROR_STYLE, french_date_edit, from_qdate
+from bippop_desk.ui.messages import error_text
 
 PREVIEW_DPI = 80
 PRINT_DPI = 300
@@ -184,7 +185,7 @@ class RosterBox(QGroupBox):
             self._print_pages(images)
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(f"Le planning n'a pas pu être préparé : {error}")
+        self.message.setText(f"Le planning n'a pas pu être préparé. {error_text(error)}")
         self.message.setStyleSheet(ERROR_STYLE)
 
     def _clear_pages(self) -> None:
@@ -382,7 +383,7 @@ class HoursBox(QGroupBox):
     def _failed(self, error: BaseException) -> None:
         self.export_button.setEnabled(True)
         self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setText(f"L'export n'a pas pu être fait : {error}")
+        self.message.setText(f"L'export n'a pas pu être fait. {error_text(error)}")
 
     def _open_folder(self) -> None:
         if self.last_file is not None:

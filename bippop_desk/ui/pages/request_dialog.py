@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.clock import local_today
-from bippop_desk.registry.errors import SchedulingError, ValidationError
+from bippop_desk.registry.errors import SchedulingError
 from bippop_desk.registry.frdates import parse_date, short_date, short_time
 from bippop_desk.registry.services.matching import MatchResult, Suggestion, suggest_volunteers
 from bippop_desk.registry.services.mission_views import MissionSummary, request_missions
@@ -44,6 +44,7 @@ from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.list_model import ItemListModel, ListItem
+from bippop_desk.ui.messages import error_text
 
 MARKS = {"positive": "✔", "negative": "✘", "blocking": "⛔"}
 OPEN_STATUSES = ("nouvelle", "en_recherche")
@@ -336,9 +337,7 @@ class RequestDialog(QDialog):
         self.message.setText(text)
 
     def _failed(self, error: BaseException) -> None:
-        message = (
-            " ".join(error.errors.values()) if isinstance(error, ValidationError) else str(error)
-        )
+        message = error_text(error)
         self._say_error(message)
 
     def _say_error(self, text: str) -> None:
@@ -410,4 +409,4 @@ class RequestDialog(QDialog):
         )
 
     def _cancel_failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Annulation impossible", str(error))
+        QMessageBox.warning(self, "Annulation impossible", error_text(error))

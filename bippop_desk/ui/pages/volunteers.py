@@ -75,6 +75,7 @@ from bippop_desk.ui.forms import (
 )
 from bippop_desk.ui.item_list import ItemList
 from bippop_desk.ui.list_model import ListItem
+from bippop_desk.ui.messages import error_text
 from bippop_desk.ui.pages.people import PeopleListPage, PeopleListSpec
 from bippop_desk.ui.pages.volunteer_hours import (
     RECENT_LINES,
@@ -235,7 +236,7 @@ class VolunteerFileDialog(QDialog):
         self.context.read(
             lambda r: volunteer_file(r, volunteer_id),
             self._loaded,
-            lambda error: self.details.setText(html.escape(str(error))),
+            lambda error: self.details.setText(html.escape(error_text(error))),
         )
         self.context.read(
             lambda r: hours_lines(r, volunteer_id, RECENT_LINES), self._hours_loaded, self._failed
@@ -272,7 +273,7 @@ class VolunteerFileDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setText(str(error))
+        self.message.setText(error_text(error))
 
     def _say(self, text: str) -> None:
         self.message.setStyleSheet("")
@@ -529,7 +530,7 @@ class VolunteerEditDialog(QDialog):
         try:
             data = self.value()
         except ValueError as error:
-            self.banner.setText(str(error))
+            self.banner.setText(error_text(error))
             self.banner.show()
             return
         volunteer_id = self.volunteer_id
@@ -553,7 +554,7 @@ class VolunteerEditDialog(QDialog):
             unplaced = self.errors.show(error.errors)
             self.banner.setText(" ".join(unplaced) or "Corrigez les champs en rouge.")
         else:
-            self.banner.setText(str(error))
+            self.banner.setText(error_text(error))
         self.banner.show()
 
 
@@ -625,7 +626,7 @@ class SlotsDialog(QDialog):
             lambda r: set_weekly_slots(r, volunteer_id, slots),
             {"volunteer_availability"},
             lambda _changed: self.accept(),
-            lambda error: self.message.show_message(str(error)),
+            lambda error: self.message.show_message(error_text(error)),
         )
 
 
