@@ -2,8 +2,10 @@
 writing the same detail cells (same values and number formats) in the same run.
 Targets: ≤ 1.3 × the floor; peak resident memory of the export ≤ 250 MB.
 
-Each side runs in its own child process, which reports its own time and peak RSS
-(`ru_maxrss`): this process holds other things and must not count.
+Each side runs in its own child process, which reports its own time and peak RSS: this
+process holds other things and must not count. The peak is the child's own `VmHWM`
+(Linux): `ru_maxrss` survives exec, so a child started while this process was large
+(say, just after building the demo registry) would report this process's peak instead.
 """
 
 from __future__ import annotations
@@ -87,12 +89,26 @@ def _child_floor(db: str, out: str, start: str, end: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "entries": written}
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since its exec (VmHWM), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _in_child(kind: str, db: Path, out: Path, start: str, end: str) -> dict[str, float]:
     code = (
-        "import json, resource, sys\n"
-        f"from bench.hours import _child_{kind} as work\n"
+        "import json, sys\n"
+        f"from bench.hours import _child_{kind} as work, _peak_rss_mb\n"
         "result = work(*sys.argv[1:])\n"
-        "result['max_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "result['max_rss_mb'] = _peak_rss_mb()\n"
         "print(json.dumps(result))\n"
     )
     done = subprocess.run(

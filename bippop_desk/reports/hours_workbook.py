@@ -23,7 +23,7 @@ from bippop_desk.registry.services.hours_report import (
     CENT,
     Period,
     hours_of,
-    hours_report,
+    period_entries,
 )
 from bippop_desk.registry.services.settings import hourly_rates, pseudonym_key
 from bippop_desk.registry.store import Registry
@@ -75,14 +75,15 @@ def write_hours_workbook(
     synthesis, volunteers, detail, valuation, parameters = (
         book.create_sheet(name) for name in SHEET_NAMES
     )
-    # Figures and detail lines come from one read transaction: they always agree.
-    with hours_report(registry, period) as report:
-        figures = report.figures()
-        layout = sheets.Layout(figures, pseudonymise)
-        sheets.synthesis(synthesis, layout, commune.name)
-        sheets.per_volunteer(volunteers, layout, names)
-        lines = report.detail_lines(by_name=not pseudonymise)
-        written = sheets.detail(detail, lines, names)
+    # One read of the period: the detail lines stream into their sheet while every other
+    # figure is counted, so figures and lines always agree. The figure sheets come after
+    # (write-only sheets fill in any order and keep the order they were created in).
+    with period_entries(registry, period, by_name=not pseudonymise) as entries:
+        written = sheets.detail(detail, entries.lines(), names)
+        figures = entries.figures()
+    layout = sheets.Layout(figures, pseudonymise)
+    sheets.synthesis(synthesis, layout, commune.name)
+    sheets.per_volunteer(volunteers, layout, names)
     sheets.valuation(valuation, layout, rates)
     rows: list[tuple[str, Any, str | None]] = [
         ("Commune", commune.name, None),
