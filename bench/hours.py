@@ -11,6 +11,7 @@ process holds other things and must not count. The peak is the child's own `VmHW
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -135,9 +136,13 @@ def run() -> dict[str, object]:
     start, end = first.isoformat(), last.isoformat()
     folder = Path(tempfile.mkdtemp(prefix="bippop-bench-hours-"))
     ours, floors = [], []
-    for run_index in range(RUNS):
-        ours.append(_in_child("ours", db, folder / f"ours-{run_index}.xlsx", start, end))
-        floors.append(_in_child("floor", db, folder / f"floor-{run_index}.xlsx", start, end))
+    try:
+        for run_index in range(RUNS):
+            ours.append(_in_child("ours", db, folder / f"ours-{run_index}.xlsx", start, end))
+            floors.append(_in_child("floor", db, folder / f"floor-{run_index}.xlsx", start, end))
+        xlsx_mb = round((folder / "ours-0.xlsx").stat().st_size / 1e6, 1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     value = median([r["seconds"] for r in ours])
     floor = median([r["seconds"] for r in floors])
     peak = max(r["max_rss_mb"] for r in ours)
@@ -157,7 +162,7 @@ def run() -> dict[str, object]:
         max_rss_mb=MAX_RSS_MB,
         runs=[round(r["seconds"], 2) for r in ours],
         floor_runs=[round(r["seconds"], 2) for r in floors],
-        xlsx_mb=round((folder / "ours-0.xlsx").stat().st_size / 1e6, 1),
+        xlsx_mb=xlsx_mb,
     )
 
 
