@@ -28,12 +28,6 @@ def log_dir() -> Path:
     return path
 
 
-def backup_dir() -> Path:
-    path = data_dir() / "sauvegardes"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def export_dir() -> Path:
     """Default folder for PDFs and workbooks the staff export."""
     docs = Path(platformdirs.user_documents_dir()) / "Bip Pop Desk"

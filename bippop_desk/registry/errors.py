@@ -41,7 +41,3 @@ class SchedulingError(RegistryError):
 
 class DatabaseTooNewError(RegistryError):
     """The registry file was written by a newer version of the app: never open it."""
-
-
-class DatabaseLockedError(RegistryError):
-    pass

@@ -20,11 +20,6 @@ def short_date(day: dt.date | None) -> str:
     return str(format_date(day, format="short", locale=LOCALE)) if day else ""
 
 
-def medium_date(day: dt.date) -> str:
-    """ "24 nov. 2026"."""
-    return str(format_date(day, format="medium", locale=LOCALE))
-
-
 def short_time(moment: dt.time | dt.datetime | None) -> str:
     """ "14:00" ("" for no time)."""
     if moment is None:

@@ -12,9 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.changes import SYSTEM_ACTOR, Actor, ChangeSet
@@ -69,14 +68,6 @@ class Registry:
             yield driver
         finally:
             connection.close()
-
-    def first_column(self, query: Select[Any]) -> list[str]:
-        """Run a Core select of one column and return it as a list, through `raw()`:
-        100,000 ids in name order in ~50 ms instead of ~110 ms through a Result."""
-        compiled = query.compile(dialect=self.engine.dialect)
-        params = [compiled.params[name] for name in (compiled.positiontup or [])]
-        with self.raw() as conn:
-            return [row[0] for row in conn.execute(str(compiled), params)]
 
     # -- the commune (one per registry) ----------------------------------------
     def commune_id_or_empty(self, session: Session | None = None) -> str:

@@ -37,11 +37,3 @@ def render_pages(
         return pages
     finally:
         document.close()
-
-
-def page_count(pdf: bytes) -> int:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return len(document)
-    finally:
-        document.close()

@@ -71,3 +71,23 @@ def test_a_secretary_cannot_add_a_user_and_is_told_why(
     qtbot.waitUntil(lambda: not dialog.banner.isHidden(), timeout=5000)
     assert "Votre rôle ne permet pas" in dialog.banner.text()
     assert all(a.username != "marie.curie" for a in list_staff(registry))
+
+
+def test_a_partner_association_is_added_and_an_empty_name_is_refused(
+    qtbot: QtBot, registry: Registry, context: AppContext, window: MainWindow
+) -> None:
+    from bippop_desk.registry.services.partners import list_partners
+    from bippop_desk.ui.pages.settings_page import PartnerDialog
+
+    page = window.page("reglages")
+    dialog = PartnerDialog(context, page)
+    qtbot.addWidget(dialog)
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=5000)
+    assert dialog.errors._fields["name"][1].text() == "Le nom du partenaire est obligatoire."
+    type_text(dialog.name, "Les Petits Frères des Pauvres")
+    dialog.phone.setText("03 44 20 30 40")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.save()
+    assert [p.name for p in list_partners(registry)] == ["Les Petits Frères des Pauvres"]
+    qtbot.waitUntil(lambda: len(page.partners_model.items) == 1, timeout=5000)

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from bippop_desk.registry import lists
 from bippop_desk.registry.changes import ChangeSet
 from bippop_desk.registry.errors import NotFoundError, ValidationError
 from bippop_desk.registry.lists import BENEFICIARY_COLUMNS
-from bippop_desk.registry.models import Beneficiary, Request
+from bippop_desk.registry.models import Beneficiary
 from bippop_desk.registry.models.people import BENEFICIARY_STATUSES, CONSENT_BY
 from bippop_desk.registry.phones import format_phone, parse_phone, phone_search_tokens
 from bippop_desk.registry.services import validation
@@ -200,19 +200,3 @@ def input_from(record: Beneficiary) -> BeneficiaryInput:
 LIST_COLUMNS = BENEFICIARY_COLUMNS
 beneficiary_ids = lists.beneficiary_ids
 beneficiary_rows = lists.beneficiary_rows
-
-
-def count_beneficiaries(registry: Registry) -> int:
-    with registry.engine.connect() as conn:
-        query = (
-            select(func.count()).select_from(Beneficiary).where(Beneficiary.deleted_at.is_(None))
-        )
-        return int(conn.scalar(query) or 0)
-
-
-def request_count_for(registry: Registry, beneficiary_id: str) -> int:
-    with registry.engine.connect() as conn:
-        query = select(func.count()).where(
-            Request.beneficiary_id == beneficiary_id, Request.deleted_at.is_(None)
-        )
-        return int(conn.scalar(query) or 0)

@@ -473,16 +473,6 @@ def volunteer_rows(registry: Registry, ids: list[str]) -> dict[str, tuple[str, .
     return rows
 
 
-def count_volunteers_by_status(registry: Registry) -> dict[str, int]:
-    query = (
-        select(Volunteer.status, func.count())
-        .where(Volunteer.deleted_at.is_(None))
-        .group_by(Volunteer.status)
-    )
-    with registry.engine.connect() as conn:
-        return {status: int(count) for status, count in conn.execute(query)}
-
-
 @dataclass(frozen=True)
 class AbsenceView:
     id: str

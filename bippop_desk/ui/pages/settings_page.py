@@ -30,12 +30,15 @@ from bippop_desk.registry.services.catalogue import (
     save_mission_type,
 )
 from bippop_desk.registry.services.commune import add_staff_user, list_staff
+from bippop_desk.registry.services.partners import PartnerView, create_partner, list_partners
 from bippop_desk.registry.services.settings import HourlyRates, hourly_rates, set_hourly_rate
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.form_dialog import FormDialog
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.list_model import ItemListModel, ListItem
+
+Loaded = tuple[list[MissionTypeView], HourlyRates, list[Actor], list[PartnerView]]
 
 
 def euros(value: Decimal) -> str:
@@ -109,6 +112,18 @@ class SettingsPage(QWidget):
         column.addWidget(rates)
         self.rates_box = rates
 
+        partners = QGroupBox("Associations et services partenaires")
+        partners_layout = QVBoxLayout(partners)
+        self.partners_model = ItemListModel()
+        partners_view = QListView()
+        partners_view.setObjectName("settings_partners")
+        partners_view.setModel(self.partners_model)
+        partners_layout.addWidget(partners_view)
+        add_partner = QPushButton("Ajouter un &partenaire…")
+        add_partner.clicked.connect(lambda: PartnerDialog(self.context, self).exec())
+        partners_layout.addWidget(add_partner)
+        column.addWidget(partners)
+
         staff = QGroupBox("Utilisateurs du logiciel")
         staff_layout = QVBoxLayout(staff)
         self.staff_model = ItemListModel()
@@ -123,23 +138,29 @@ class SettingsPage(QWidget):
 
         context.registry_ready.connect(self.reload)
         context.data_changed.connect(
-            lambda e: self.reload() if e & {"mission_type", "app_setting", "staff_user"} else None
+            lambda e: (
+                self.reload()
+                if e & {"mission_type", "app_setting", "staff_user", "partner"}
+                else None
+            )
         )
         if context.ready:
             self.reload()
 
     def reload(self) -> None:
-        def fetch(registry: Registry) -> tuple[list[MissionTypeView], HourlyRates, list[Actor]]:
+        def fetch(registry: Registry) -> Loaded:
             return (
                 list_mission_types(registry, include_inactive=True),
                 hourly_rates(registry),
                 list_staff(registry),
+                list_partners(registry),
             )
 
         self.context.read(fetch, self._loaded)
 
-    def _loaded(self, result: tuple[list[MissionTypeView], HourlyRates, list[Actor]]) -> None:
-        types, rates, staff = result
+    def _loaded(self, result: Loaded) -> None:
+        types, rates, staff, partners = result
+        self.partners_model.set_items([ListItem(p.id, p.name, p.kind) for p in partners])
         self.types = types
         self.types_model.set_items([type_item(t) for t in types])
         self.staff_model.set_items(
@@ -238,6 +259,27 @@ class MissionTypeDialog(FormDialog):
         )
         type_id = self.existing.id if self.existing else None
         self.submit(lambda r: save_mission_type(r, data, type_id), {"mission_type"})
+
+
+class PartnerDialog(FormDialog):
+    def __init__(self, context: AppContext, parent: QWidget):
+        super().__init__(context, "Nouveau partenaire", parent)
+        self.name = QLineEdit()
+        self.kind = QComboBox()
+        for text in ("association", "service d'aide à domicile", "établissement", "autre"):
+            self.kind.addItem(text, text)
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.row("name", "&Nom", self.name)
+        self.row("kind", "&Type", self.kind)
+        self.row("phone", "&Téléphone", self.phone)
+        self.row("email", "&Courriel", self.email)
+        self.fit()
+
+    def save(self) -> None:
+        name, kind = self.name.text(), str(self.kind.currentData())
+        phone, email = self.phone.text(), self.email.text()
+        self.submit(lambda r: create_partner(r, name, kind, phone, email), {"partner"})
 
 
 class UserDialog(FormDialog):
