@@ -45,6 +45,7 @@ PAGES = (
     ("planning", "Planning"),
     ("documents", "Documents"),
     ("reglages", "Réglages"),
+    ("journal", "Journal"),
 )
 
 
@@ -162,6 +163,10 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.settings_page import SettingsPage
 
             return SettingsPage(context)
+        if key == "journal":
+            from bippop_desk.ui.pages.journal import JournalPage
+
+            return JournalPage(context)
         raise KeyError(key)
 
     @property
