@@ -35,7 +35,7 @@ from bippop_desk.registry.models import (
     new_id,
 )
 from bippop_desk.registry.services.commune import ensure_user, setup_commune
-from bippop_desk.registry.services.recurrence import Pattern, occurrences
+from bippop_desk.registry.services.recurrence import HORIZON_WEEKS, Pattern, occurrences
 from bippop_desk.registry.store import Registry
 from bippop_desk.registry.textkeys import name_key
 
@@ -512,7 +512,11 @@ class _Activity:
                 None,
                 stopped,
             ),
-            horizon=self.horizon,
+            # As the app plans them: a series of N visits whole, an open-ended one up to
+            # the 12-week horizon (so the first start has nothing left to roll forward).
+            horizon=self.horizon
+            if row["recurrence"] == "aucune"
+            else today + dt.timedelta(weeks=HORIZON_WEEKS if count is None else 104),
             departement=self.departement,
         )
         statuses: list[str] = []
