@@ -22,6 +22,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
+from bippop_desk.memory import peak_rss_mb
+
 _IMPORTED = time.perf_counter()
 
 BLOCK = 100
@@ -85,15 +87,6 @@ class BareModel(QAbstractTableModel):
             ids,
         )
         return {row[0]: row[1:] for row in rows}
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory since exec (VmHWM), as the app reports it."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class BareTable(QTableView):

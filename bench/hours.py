@@ -90,26 +90,13 @@ def _child_floor(db: str, out: str, start: str, end: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "entries": written}
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory since its exec (VmHWM), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _in_child(kind: str, db: Path, out: Path, start: str, end: str) -> dict[str, float]:
     code = (
         "import json, sys\n"
-        f"from bench.hours import _child_{kind} as work, _peak_rss_mb\n"
+        f"from bench.hours import _child_{kind} as work\n"
+        "from bippop_desk.memory import peak_rss_mb\n"
         "result = work(*sys.argv[1:])\n"
-        "result['max_rss_mb'] = _peak_rss_mb()\n"
+        "result['max_rss_mb'] = peak_rss_mb()\n"
         "print(json.dumps(result))\n"
     )
     done = subprocess.run(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bippop_desk import APP_NAME
 from bippop_desk.cli.common import db_path
+from bippop_desk.memory import peak_rss_mb
 from bippop_desk.registry.actor import Actor
 from bippop_desk.registry.errors import DatabaseTooNewError
 from bippop_desk.ui.context import AppContext
@@ -88,21 +89,6 @@ def pick_actor(staff: list[Actor], last_user: str) -> Actor:
             if actor.username == wanted:
                 return actor
     return staff[0]
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started (VmHWM: exec resets it, unlike
-    ru_maxrss, which keeps the memory of the process that spawned us)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class PaintWatcher(QObject):
