@@ -187,3 +187,24 @@ def test_a_weekly_request_is_logged_with_its_number_of_sessions(
     (request,) = requests_of(registry, person)
     assert (request.recurrence, request.recurrence_count) == ("hebdomadaire", 6)
     assert request.wished_date == local_today() and request.wished_time_from is not None
+
+
+def test_a_possible_duplicate_is_shown_before_a_new_file_and_can_be_used_instead(
+    qtbot: QtBot, registry: Registry, window: MainWindow
+) -> None:
+    existing = add_person(registry, "Hélène", "Le Goff", phone="06 12 34 56 78")
+    window.open_intake()
+    intake = window.intake
+    press(intake.search, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    form = intake.person_form
+    type_text(form.texts["first_name"], "Helene")
+    type_text(form.texts["last_name"], "LE GOFF")
+    qtbot.waitUntil(lambda: len(intake.duplicates_model.items) == 1, timeout=3000)
+    item = intake.duplicates_model.items[0]
+    assert item.id == existing and "même nom" in item.detail
+    assert not intake.duplicates.isHidden()
+    intake.duplicates.setFocus()
+    intake.duplicates.setCurrentIndex(intake.duplicates_model.index(0))
+    press(intake.duplicates, Qt.Key.Key_Return)
+    assert intake.picked is not None and intake.picked.id == existing
+    assert intake.person_form.isHidden()  # no second file for the same person
