@@ -39,6 +39,8 @@ def field_row(
     column.addWidget(error)
     title = QLabel(label)
     title.setBuddy(widget)
+    # Qt measures "T&ype" one letter short once the "&" is hidden: never clip a label.
+    title.setMinimumWidth(title.fontMetrics().horizontalAdvance(label.replace("&", "")) + 4)
     form.addRow(title, holder)
     errors.add(name, widget, error)
     return error
