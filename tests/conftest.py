@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,6 +18,7 @@ from bippop_desk.registry.services.beneficiaries import (
 )
 from bippop_desk.registry.services.commune import setup_commune
 from bippop_desk.registry.store import Registry
+from tests.memory_keyring import MemoryKeyring
 
 SECRETARY = Actor("sophie", "Sophie Martin", "secretaire")
 
@@ -29,6 +31,16 @@ def private_data_folder(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BIPPOP_DESK_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Secrets go to an in-memory keyring: never the developer's own, never a file."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture
