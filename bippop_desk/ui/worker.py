@@ -43,14 +43,14 @@ class DbWorker(QObject):
     busy_changed = Signal(bool)
     error = Signal(object)  # unhandled errors, for the main window to show
 
-    def __init__(self, parent_widget: QWidget | None = None) -> None:
+    def __init__(self, parent_widget: QWidget | None = None, *, name: str = "db-worker") -> None:
         super().__init__()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._pending = 0
         self._parent_widget = parent_widget
         self._progress: QProgressDialog | None = None
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._thread = threading.Thread(target=self._loop, name="db-worker", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     def set_parent_widget(self, widget: QWidget) -> None:
