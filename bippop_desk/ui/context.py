@@ -111,6 +111,11 @@ class AppContext(QObject):
 
         return self.worker.submit(lambda: fn(self._require()), done, on_error, progress=progress)
 
+    def registry_for_background(self) -> Registry:
+        """The open registry, for work on a thread of its own (sync): it opens its own
+        short transactions; never use it on the GUI thread."""
+        return self._require()
+
     def _require(self) -> Registry:
         if self._registry is None:
             raise RuntimeError("registry not open yet")

@@ -46,6 +46,7 @@ PAGES = (
     ("documents", "Documents"),
     ("reglages", "Réglages"),
     ("journal", "Journal"),
+    ("synchro", "Synchronisation"),
 )
 
 
@@ -77,12 +78,20 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            QShortcut(
-                QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self.nav.setCurrentRow(i)
-            )
-            item.setToolTip(f"Ctrl+{index + 1}")
+            if index < 9:  # Ctrl+1 … Ctrl+9; the pages after are reached by the list
+                QShortcut(
+                    QKeySequence(f"Ctrl+{index + 1}"),
+                    self,
+                    lambda i=index: self.nav.setCurrentRow(i),
+                )
+                item.setToolTip(f"Ctrl+{index + 1}")
         self.nav.currentRowChanged.connect(self._show_row)
 
+        # Sync with the platform: its own network thread, a timer, the status bar light.
+        from bippop_desk.ui.sync_controller import SyncController
+
+        self.sync = SyncController(context)
+        self.sync.needs_enroll.connect(self._needs_enroll)
         self._build_menus()
         self._build_status_bar()
         context.worker.error.connect(self._worker_error)
@@ -122,6 +131,7 @@ class MainWindow(QMainWindow):
             home.open_request.connect(self.open_request)
             home.open_beneficiary.connect(self.open_beneficiary)
             home.open_mission.connect(self.open_mission)
+            home.show_sync.connect(lambda: self.show_page("synchro"))
             return home
         if key == "demande":
             from bippop_desk.ui.pages.intake import IntakePage
@@ -167,6 +177,10 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.journal import JournalPage
 
             return JournalPage(context)
+        if key == "synchro":
+            from bippop_desk.ui.pages.sync_page import SyncPage
+
+            return SyncPage(context, self.sync)
         raise KeyError(key)
 
     @property
@@ -276,6 +290,10 @@ class MainWindow(QMainWindow):
         user = QAction("Changer d'&utilisateur…", self)
         user.triggered.connect(self.choose_user)
         file_menu.addAction(user)
+        sync_now = QAction("&Synchroniser maintenant", self)
+        sync_now.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        sync_now.triggered.connect(self.sync.sync_now)
+        file_menu.addAction(sync_now)
         file_menu.addSeparator()
         quit_action = QAction("&Quitter", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -307,7 +325,12 @@ class MainWindow(QMainWindow):
         self.commune_label = QLabel("Ouverture du registre…")
         self.user_label = QLabel()
         self.busy_label = QLabel()
+        from bippop_desk.ui.sync_status import SyncIndicator
+
+        self.sync_indicator = SyncIndicator(self.sync)
+        self.sync_indicator.clicked.connect(lambda: self.show_page("synchro"))
         bar = self.statusBar()
+        bar.addPermanentWidget(self.sync_indicator)
         bar.addPermanentWidget(self.busy_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.commune_label)
@@ -376,6 +399,9 @@ class MainWindow(QMainWindow):
             "Ctrl++ : texte agrandi",
         )
 
+    def _needs_enroll(self, reason: str) -> None:
+        self.statusBar().showMessage(reason, 15000)
+
     def _worker_error(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Une opération a échoué", error_text(error))
 
@@ -385,6 +411,7 @@ class MainWindow(QMainWindow):
             self.intake.flush_draft()
         self.preferences.set_geometry(self.saveGeometry())
         self.preferences.sync()
+        self.sync.shutdown()
         super().closeEvent(event)
 
 

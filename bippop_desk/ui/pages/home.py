@@ -3,7 +3,7 @@ the coordinator should look at (their thresholds are settings changed right here
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.services.overview import Overview, overview
+from bippop_desk.registry.services.settings import save_thresholds
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.pages.followups import (
     CONCERNS,
@@ -28,7 +29,6 @@ from bippop_desk.ui.pages.followups import (
     FollowUpSummary,
     card_texts,
     followup_summary,
-    save_thresholds,
 )
 from bippop_desk.ui.pages.people import format_count
 
@@ -47,6 +47,7 @@ class HomePage(QWidget):
     open_request = Signal(str)  # from the follow-up lists
     open_beneficiary = Signal(str)
     open_mission = Signal(str)
+    show_sync = Signal()  # the "modifications à synchroniser" card
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -75,6 +76,7 @@ class HomePage(QWidget):
         for status in ("nouvelle", "en_recherche", "planifiee"):
             self.cards[status].clicked.connect(lambda _=False, s=status: self.show_requests.emit(s))
         self.cards["urgent"].clicked.connect(lambda: self.show_requests.emit("urgent"))
+        self.cards["outbox"].clicked.connect(self.show_sync)
         layout.addLayout(grid)
         self._build_followups(layout)
         layout.addStretch(1)
@@ -229,4 +231,4 @@ class HomePage(QWidget):
         self.cards["urgent"].setStyleSheet(
             CARD_STYLE + ("QPushButton { background: #fdecea; }" if figures.urgent_open else "")
         )
-        self.cards["outbox"].setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.cards["outbox"].setToolTip("Ouvrir la page Synchronisation")
