@@ -12,12 +12,15 @@ from bippop_desk.registry.models.people import (
     VolunteerAvailability,
     VolunteerOffer,
 )
+from bippop_desk.registry.models.register import CallAttempt, CallCampaign, RegisterEntry
 
 __all__ = [
     "AppSetting",
     "AuditEvent",
     "Base",
     "Beneficiary",
+    "CallAttempt",
+    "CallCampaign",
     "Commune",
     "HoursEntry",
     "LocalDraft",
@@ -25,6 +28,7 @@ __all__ = [
     "MissionType",
     "OutboxEntry",
     "Partner",
+    "RegisterEntry",
     "Request",
     "SyncedRecord",
     "User",

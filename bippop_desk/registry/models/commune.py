@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, String, Text
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bippop_desk.registry.actor import ROLE_LABELS, ROLES
@@ -28,11 +28,18 @@ class User(SyncedRecord, Base):
     """A member of the town-hall staff who uses the desk."""
 
     __tablename__ = "staff_user"
+    # The password hash and lockout counters never leave this computer (issue 8).
+    local_only_columns = frozenset({"password_hash", "failed_attempts", "locked_until"})
 
     username: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20), default="secretaire")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sign-in (registry/services/auth.py) and register access granted by name.
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    register_access: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AppSetting(Base):
