@@ -103,6 +103,25 @@ class ChangeSet:
         """For append-only records (hours): created once, never changed."""
         self.create(record, summary)
 
+    def note_local(
+        self, action: str, entity: str, record_id: str, summary: str, fields: str = "value"
+    ) -> None:
+        """An audit event for a local-only change (a setting): journaled, never queued
+        for the central platform."""
+        self.session.add(
+            AuditEvent(
+                at=utcnow(),
+                user_name=self.actor.display_name,
+                user_role=self.actor.role,
+                action=action,
+                entity=entity,
+                record_id=record_id,
+                fields=fields,
+                summary=summary,
+            )
+        )
+        self.changes.append(Change(entity, record_id, action))
+
     # -- journal ----------------------------------------------------------------
     def _journal(
         self,

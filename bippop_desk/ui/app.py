@@ -74,6 +74,9 @@ def open_registry(path: Path, demo_if_empty: bool) -> Opened:
 
         generate_demo(registry, DEMO_PEOPLE)
         created_demo = True
+    from bippop_desk.registry.services.settings import upgrade_settings
+
+    upgrade_settings(registry)  # stored settings of an older version, once
     staff = list_staff(registry)
     if not staff:
         login = getpass.getuser()

@@ -37,7 +37,12 @@ from bippop_desk.registry.services.followups import (
     unhandled_concerns,
     unmatched_requests,
 )
-from bippop_desk.registry.services.settings import Setting, get_setting, set_setting
+from bippop_desk.registry.services.settings import (
+    MAX_FOLLOWUP_DAYS,
+    SILENT_DAYS,
+    UNMATCHED_DAYS,
+    get_setting,
+)
 from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ERROR_STYLE
@@ -45,20 +50,9 @@ from bippop_desk.ui.item_list import ItemList
 from bippop_desk.ui.list_model import ListItem
 from bippop_desk.ui.messages import error_text
 
-MAX_DAYS = 365
+# The thresholds of the coordinator's panel are typed settings (services/settings.py).
+MAX_DAYS = MAX_FOLLOWUP_DAYS
 SILENT_LIST_LIMIT = 1000  # the dialog lists at most this many silent people
-
-
-def _days(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= MAX_DAYS:
-        raise ValueError(text)
-    return value
-
-
-# The thresholds of the coordinator's panel: local settings of this installation.
-UNMATCHED_DAYS: Setting[int] = Setting("followups.unmatched_days", 7, _days)
-SILENT_DAYS: Setting[int] = Setting("followups.silent_days", 30, _days)
 
 UNMATCHED, SILENT, CONCERNS = "unmatched", "silent", "concerns"
 KINDS = (UNMATCHED, SILENT, CONCERNS)
@@ -78,11 +72,6 @@ def followup_summary(registry: Registry) -> FollowUpSummary:
     silent_days = get_setting(registry, SILENT_DAYS)
     counts = followup_counts(registry, unmatched_days, silent_days)
     return FollowUpSummary(unmatched_days, silent_days, counts)
-
-
-def save_thresholds(registry: Registry, unmatched_days: int, silent_days: int) -> None:
-    set_setting(registry, UNMATCHED_DAYS, unmatched_days)
-    set_setting(registry, SILENT_DAYS, silent_days)
 
 
 @dataclass(frozen=True)
