@@ -48,6 +48,8 @@ def _synced() -> list[sa.Column]:  # type: ignore[type-arg]
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        # SyncedRecord's sync column (migration 0005 added it to the older tables).
+        sa.Column("server_version", sa.Integer(), nullable=True),
         sa.Column("commune_id", sa.String(length=36), nullable=False),
     ]
 
