@@ -33,7 +33,12 @@ def add_staff(registry: Registry, actor: Actor, *, register: bool = False) -> No
 
 
 def registered(
-    registry: Registry, first: str, last: str, *, alone: bool = False, contact: bool = True,
+    registry: Registry,
+    first: str,
+    last: str,
+    *,
+    alone: bool = False,
+    contact: bool = True,
     **person: object,
 ) -> str:
     """A beneficiary aged 80 entered in the register (acting as REGISTRAR)."""

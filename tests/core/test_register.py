@@ -139,9 +139,7 @@ def test_a_secretary_not_named_for_the_register_is_refused_by_the_service(
     with pytest.raises(PermissionDeniedError):
         entry_detail(clerk, entry_id)
     with clerk.session() as session:
-        refusals = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "refus")
-        ).all()
+        refusals = session.scalars(select(AuditEvent).where(AuditEvent.action == "refus")).all()
     assert len(refusals) == 2 and refusals[0].user_name == SECRETARY.display_name
 
 
@@ -150,8 +148,6 @@ def test_every_view_of_the_register_is_journaled(clerk: Registry) -> None:
     register_list(clerk)
     entry_detail(clerk, entry_id)
     with clerk.session() as session:
-        views = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "consultation")
-        ).all()
+        views = session.scalars(select(AuditEvent).where(AuditEvent.action == "consultation")).all()
     assert [v.record_id for v in views] == ["", entry_id]
     assert all("Durand" not in v.summary for v in views)
