@@ -50,6 +50,14 @@ PERMISSIONS: dict[str, Permission] = {
 }
 
 
+def current_actor(registry: Registry) -> Actor:
+    """Who acts on this thread: the actor of the job being run (`Registry.acting_as`,
+    captured when the UI submitted it), else the registry's."""
+    scope = getattr(getattr(registry, "_local", None), "scope", None)
+    actor = getattr(scope, "actor", None)
+    return actor if isinstance(actor, Actor) else registry.actor
+
+
 def has_register_access(registry: Registry, actor: Actor) -> bool:
     if actor == SYSTEM_ACTOR:
         return False  # internal jobs never need the register
@@ -66,7 +74,7 @@ def has_register_access(registry: Registry, actor: Actor) -> bool:
 
 def allowed(registry: Registry, permission: str, actor: Actor | None = None) -> bool:
     """Whether `actor` (default: the registry's) may; for the UI to hide what is refused."""
-    who = actor or registry.actor
+    who = actor or current_actor(registry)
     rule = PERMISSIONS[permission]
     if who.role not in rule.roles:
         return False
@@ -84,7 +92,7 @@ def require(registry: Registry, permission: str, *, record_id: str = "") -> None
 
     rule = PERMISSIONS[permission]
     log_event(registry, REFUSED, "permission", f"Refusé : {rule.action}", record_id)
-    if rule.register and registry.actor.role in rule.roles:
+    if rule.register and current_actor(registry).role in rule.roles:
         raise PermissionDeniedError(
             f"Vous n'êtes pas nommé·e pour le registre : impossible de {rule.action}. "
             "Un administrateur peut vous donner l'accès (Réglages)."

@@ -20,7 +20,7 @@ from bippop_desk.registry.actor import ROLES, Actor
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.errors import RegistryError, ValidationError
 from bippop_desk.registry.models import User
-from bippop_desk.registry.permissions import require
+from bippop_desk.registry.permissions import current_actor, require
 from bippop_desk.registry.services.audit_trail import SIGN_IN, SIGN_IN_FAILED, add_event
 from bippop_desk.registry.store import Registry
 
@@ -179,7 +179,7 @@ def _journal_failure(
 def verify_password(registry: Registry, password: str) -> bool:
     """Whether `password` is the signed-in user's (to unlock the idle screen)."""
     try:
-        sign_in(registry, registry.actor.username, password)
+        sign_in(registry, current_actor(registry).username, password)
     except SignInError:
         return False
     return True
@@ -194,7 +194,7 @@ def set_password(
     if password != confirm:
         raise ValidationError.single("confirm", "Les deux mots de passe ne sont pas identiques.")
     login = username.strip().lower()
-    if login != registry.actor.username:
+    if login != current_actor(registry).username:
         require(registry, "staff.manage")
     elif not verify_password(registry, current):
         raise ValidationError.single("current", "Le mot de passe actuel est incorrect.")
