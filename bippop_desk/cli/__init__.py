@@ -8,10 +8,18 @@ import sys
 from collections.abc import Sequence
 
 from bippop_desk import __version__
-from bippop_desk.cli import app_cmd, demo_cmd, hours_cmd, ics_cmd, roster_cmd, search_cmd
+from bippop_desk.cli import (
+    app_cmd,
+    demo_cmd,
+    hours_cmd,
+    ics_cmd,
+    import_cmd,
+    roster_cmd,
+    search_cmd,
+)
 from bippop_desk.registry.errors import RegistryError
 
-COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd)
+COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd, import_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from bippop_desk.registry.models.base import Base, SyncedRecord, new_id
 from bippop_desk.registry.models.commune import AppSetting, Commune, LocalDraft, User
+from bippop_desk.registry.models.importing import ImportBatch
 from bippop_desk.registry.models.journal import AuditEvent, OutboxEntry
 from bippop_desk.registry.models.missions import HoursEntry, Mission, MissionType, Request
 from bippop_desk.registry.models.people import (
@@ -13,6 +14,7 @@ from bippop_desk.registry.models.people import (
     VolunteerOffer,
 )
 from bippop_desk.registry.models.register import CallAttempt, CallCampaign, RegisterEntry
+from bippop_desk.registry.models.sync import SyncConflict, SyncState
 
 __all__ = [
     "AppSetting",
@@ -23,6 +25,7 @@ __all__ = [
     "CallCampaign",
     "Commune",
     "HoursEntry",
+    "ImportBatch",
     "LocalDraft",
     "Mission",
     "MissionType",
@@ -30,6 +33,8 @@ __all__ = [
     "Partner",
     "RegisterEntry",
     "Request",
+    "SyncConflict",
+    "SyncState",
     "SyncedRecord",
     "User",
     "Volunteer",
