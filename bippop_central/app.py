@@ -1,0 +1,167 @@
+"""The HTTP API of docs/sync-protocol.md (FastAPI). `create_app()` is uvicorn's factory.
+
+Endpoints are plain `def`: FastAPI runs them on its thread pool, and the database work
+is blocking SQLAlchemy on one engine per worker process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from bippop_central import __version__, push, schemas
+from bippop_central.auth import AuthError, Caller, caller_for, enroll
+from bippop_central.db import DEFAULT_DB, make_engine
+from bippop_central.errors import install_error_handlers
+from bippop_central.public import FormError, help_request, volunteer_signup
+
+PROTOCOL = 1
+MIN_PROTOCOL = 1
+MIN_SCHEMA = "0005"  # the desk's first schema that can sync (its migration 0005)
+UPDATE_MESSAGE = (
+    "Votre version de Bip Pop Desk est trop ancienne pour ce serveur : mettez à jour "
+    "Bip Pop Desk. Vos modifications restent enregistrées sur ce poste."
+)
+DB_ENV = "BIPPOP_CENTRAL_DB"
+_INSEE = r"^(\d{5}|2[AB]\d{3})$"
+
+
+class UpgradeRequired(Exception):
+    pass
+
+
+def server_time() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _protocol(
+    x_bippop_protocol: Annotated[str | None, Header(description="Version du protocole : 1")] = None,
+) -> None:
+    if (
+        not (x_bippop_protocol or "").strip().isdigit()
+        or int(x_bippop_protocol or 0) < MIN_PROTOCOL
+    ):
+        raise UpgradeRequired
+
+
+def _desk_versions(
+    x_bippop_protocol: Annotated[str | None, Header(description="Version du protocole : 1")] = None,
+    x_bippop_schema: Annotated[
+        str | None, Header(description="Révision du schéma du poste, ex. 0008")
+    ] = None,
+) -> None:
+    _protocol(x_bippop_protocol)
+    schema = (x_bippop_schema or "").strip()
+    if not re.fullmatch(r"\d{4}", schema) or schema < MIN_SCHEMA:
+        raise UpgradeRequired
+
+
+def _device(
+    request: Request,
+    _versions: Annotated[None, Depends(_desk_versions)],
+    authorization: Annotated[str | None, Header(description="Bearer <jeton>")] = None,
+) -> Caller:
+    return caller_for(request.app.state.engine, authorization)
+
+
+Device = Annotated[Caller, Depends(_device)]
+Insee = Annotated[str, Path(pattern=_INSEE, description="Code INSEE de la commune")]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": schemas.ValidationOut, "description": "Requête invalide"},
+    426: {"model": schemas.UpgradeOut, "description": "Poste à mettre à jour"},
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    401: {"model": schemas.ErrorOut, "description": "Jeton inconnu ou révoqué"},
+    403: {"model": schemas.ErrorOut, "description": "Refusé pour cette commune"},
+}
+FORM_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    404: {"model": schemas.ErrorOut, "description": "Commune inconnue"},
+}
+
+
+def create_app(db_url: str | None = None) -> FastAPI:
+    engine: Engine = make_engine(db_url or os.environ.get(DB_ENV, DEFAULT_DB))
+    app = FastAPI(
+        title="Bip Pop — serveur central",
+        version=__version__,
+        description="Synchronisation des postes Bip Pop Desk (docs/sync-protocol.md).",
+    )
+    app.state.engine = engine
+    install_error_handlers(app, UpgradeRequired, UPDATE_MESSAGE, MIN_PROTOCOL, server_time)
+
+    @app.exception_handler(AuthError)
+    def _auth_error(_request: Request, error: AuthError) -> JSONResponse:
+        return JSONResponse({"detail": error.detail}, status_code=error.status)
+
+    @app.exception_handler(FormError)
+    def _form_error(_request: Request, error: FormError) -> JSONResponse:
+        body: dict[str, Any] = {"detail": error.detail}
+        if error.status == 422:
+            body["errors"] = error.errors
+        return JSONResponse(body, status_code=error.status)
+
+    @app.post("/api/v1/enroll", response_model=schemas.EnrollOut, responses={
+        **ERRORS, 403: {"model": schemas.ErrorOut, "description": "Code refusé"}})  # fmt: skip
+    def enroll_device(
+        body: schemas.EnrollIn, _versions: Annotated[None, Depends(_desk_versions)]
+    ) -> dict[str, Any]:
+        token, caller = enroll(engine, body.code, str(body.device_id), body.device_name)
+        return {"device_token": token, "device_id": caller.device_id,
+                "commune": _commune(caller), "server_time": server_time()}  # fmt: skip
+
+    @app.post("/api/v1/push", response_model=schemas.PushOut, responses=AUTH_ERRORS,
+              response_model_exclude_none=True)  # fmt: skip
+    def push_batch(body: schemas.PushIn, caller: Device) -> dict[str, Any]:
+        return push.push(engine, caller, body, server_time())
+
+    @app.get("/api/v1/pull", response_model=schemas.PullOut, responses=AUTH_ERRORS)
+    def pull_changes(
+        caller: Device,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    ) -> dict[str, Any]:
+        changes, cursor, has_more = push.pull(engine, caller, after, limit)
+        return {"changes": changes, "next_cursor": cursor, "has_more": has_more,
+                "server_time": server_time()}  # fmt: skip
+
+    @app.get("/api/v1/status", response_model=schemas.StatusOut, responses=AUTH_ERRORS)
+    def status(caller: Device) -> dict[str, Any]:
+        return {
+            "commune": _commune(caller),
+            "device_id": caller.device_id,
+            "server_time": server_time(),
+            "latest_seq": push.latest_seq(engine, caller),
+        }
+
+    @app.post("/api/v1/public/communes/{insee}/volunteers", status_code=201,
+              response_model=schemas.VolunteerSignupOut, responses=FORM_ERRORS)  # fmt: skip
+    def public_volunteer(
+        insee: Insee, body: schemas.VolunteerSignupIn,
+        _protocol_version: Annotated[None, Depends(_protocol)],
+    ) -> dict[str, Any]:  # fmt: skip
+        return {"volunteer_id": volunteer_signup(engine, insee, body)}
+
+    @app.post("/api/v1/public/communes/{insee}/requests", status_code=201,
+              response_model=schemas.HelpRequestOut, responses=FORM_ERRORS)  # fmt: skip
+    def public_request(
+        insee: Insee, body: schemas.HelpRequestIn,
+        _protocol_version: Annotated[None, Depends(_protocol)],
+    ) -> dict[str, Any]:  # fmt: skip
+        request_id, beneficiary_id = help_request(engine, insee, body)
+        return {"request_id": request_id, "beneficiary_id": beneficiary_id}
+
+    return app
+
+
+def _commune(caller: Caller) -> dict[str, str]:
+    return {"insee_code": caller.insee_code, "name": caller.name,
+            "departement": caller.departement}  # fmt: skip

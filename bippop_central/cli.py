@@ -1,0 +1,138 @@
+"""`bippop-central`: serve, communes, enrollment codes, devices, and the demo server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bippop_central import admin
+from bippop_central.db import DEFAULT_DB, make_engine, migrate, normalise_url
+
+DEMO_INSEE, DEMO_NAME, DEMO_DEPARTEMENT = "60159", "Compiègne", "60"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"bippop-central : {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bippop-central", description="Serveur central Bip Pop.")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("BIPPOP_CENTRAL_DB", DEFAULT_DB),
+        help="base : chemin d'un fichier SQLite ou URL postgresql://…",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    for name in ("serve", "demo"):
+        serve = sub.add_parser(
+            name,
+            help="démarrer le serveur"
+            if name == "serve"
+            else "commune de démonstration + code d'inscription, puis servir",
+        )
+        serve.add_argument("--db", default=argparse.SUPPRESS)
+        serve.add_argument("--port", type=int, default=8765)
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--workers", type=int, default=1)
+        serve.add_argument("--ssl-certfile", default=None)
+        serve.add_argument("--ssl-keyfile", default=None)
+
+    commune = sub.add_parser("commune", help="communes").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)  # fmt: skip
+    add = commune.add_parser("add", help="ajouter une commune")
+    add.add_argument("insee")
+    add.add_argument("name")
+    add.add_argument("--departement", default=None)
+    add.add_argument("--db", default=argparse.SUPPRESS)
+
+    code = sub.add_parser("enroll-code", help="code d'inscription à usage unique")
+    code.add_argument("insee")
+    code.add_argument("--days", type=int, default=7)
+    code.add_argument("--db", default=argparse.SUPPRESS)
+
+    device = sub.add_parser("device", help="postes inscrits").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)  # fmt: skip
+    device.add_parser("list", help="lister les postes").add_argument(
+        "--db", default=argparse.SUPPRESS)  # fmt: skip
+    revoke = device.add_parser("revoke", help="révoquer un poste")
+    revoke.add_argument("device_id")
+    revoke.add_argument("--db", default=argparse.SUPPRESS)
+    return parser
+
+
+def _engine(url: str) -> Engine:
+    migrate(url)
+    return make_engine(url)
+
+
+def _serve(args: argparse.Namespace, url: str) -> int:
+    import uvicorn
+
+    if not 1 <= args.workers <= 64:
+        raise admin.AdminError("Le nombre de workers doit aller de 1 à 64.")
+    # The workers are separate processes: they find the database in the environment.
+    os.environ["BIPPOP_CENTRAL_DB"] = url
+    uvicorn.run(
+        "bippop_central.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="warning", ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )  # fmt: skip
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = normalise_url(args.db)
+    try:
+        if args.command == "serve":
+            migrate(url)
+            return _serve(args, url)
+        engine = _engine(url)
+        if args.command == "demo":
+            admin.add_commune(engine, DEMO_INSEE, DEMO_NAME, DEMO_DEPARTEMENT)
+            code = admin.enroll_code(engine, DEMO_INSEE)
+            scheme = "https" if args.ssl_certfile else "http"
+            print(f"Serveur de démonstration : {scheme}://{args.host}:{args.port}")
+            print(f"Commune : {DEMO_INSEE} {DEMO_NAME}")
+            print(f"Code d'inscription (7 jours, usage unique) : {code}")
+            print(f"Sur le poste : bippop-desk enroll --server {scheme}://{args.host}:{args.port}"
+                  f" --code {code}", flush=True)  # fmt: skip
+            engine.dispose()
+            return _serve(args, url)
+        if args.command == "commune":
+            added = admin.add_commune(engine, args.insee, args.name, args.departement)
+            print(f"Commune {args.insee} ajoutée." if added else
+                  f"La commune {args.insee} existe déjà : rien n'a changé.")  # fmt: skip
+        elif args.command == "enroll-code":
+            print(admin.enroll_code(engine, args.insee, args.days))
+        elif args.command == "device" and args.action == "list":
+            devices = admin.list_devices(engine)
+            if not devices:
+                print("Aucun poste inscrit.")
+            for d in devices:
+                state = "révoqué" if d.revoked else "actif"
+                print(f"{d.device_id}  {d.insee_code}  {d.enrolled_at}  {state}  {d.name}")
+        elif args.command == "device":
+            admin.revoke(engine, args.device_id)
+            print(f"Poste {args.device_id} révoqué.")
+        return 0
+    except admin.AdminError as error:
+        print(f"bippop-central : {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"bippop-central : base de données inaccessible ({type(error).__name__}) : "
+              f"{str(error).splitlines()[0][:200]}", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,252 @@
+"""Push and pull on the database, around the pure merge rules of merge.py.
+
+A push is one transaction: the commune's counter row is locked first (SELECT … FOR
+UPDATE on PostgreSQL; BEGIN IMMEDIATE already serialises SQLite), so the sequence
+numbers it hands out become visible in commit order and a pull never skips a row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bippop_central.auth import AuthError, Caller
+from bippop_central.db import reading, writing
+from bippop_central.merge import Mutation, Outcome, Stored, merge
+from bippop_central.models import applied_t, batch_t, commune_t, device_t, record_t, utcnow
+from bippop_central.schemas import PushIn
+
+ATTEMPTS = 4
+
+
+def lock_counter(conn: Connection, commune_id: int) -> int:
+    query = select(commune_t.c.seq).where(commune_t.c.id == commune_id).with_for_update()
+    return int(conn.execute(query).scalar_one())
+
+
+def save_counter(conn: Connection, commune_id: int, seq: int) -> None:
+    conn.execute(update(commune_t).where(commune_t.c.id == commune_id).values(seq=seq))
+
+
+def retrying(work: Any, *args: Any) -> Any:
+    """Runs a write transaction again when it lost a race on a unique key (two
+    communes pushing one id, one batch replayed twice at once): the second run sees
+    the winner's row and answers accordingly."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return work(*args)
+        except (IntegrityError, DBAPIError) as error:
+            retryable = isinstance(error, IntegrityError) or "deadlock" in str(error).lower()
+            if not retryable or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def push(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> dict[str, Any]:
+    return retrying(_push_once, engine, caller, body, server_time)
+
+
+def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> dict[str, Any]:
+    batch_id = str(body.batch_id)
+    with writing(engine) as conn:
+        seq = lock_counter(conn, caller.commune_id)
+        stored_batch = conn.execute(
+            select(batch_t.c.commune_id, batch_t.c.response).where(batch_t.c.batch_id == batch_id)
+        ).first()
+        if stored_batch is not None:
+            if stored_batch.commune_id != caller.commune_id:
+                raise AuthError(403, "Ce lot appartient à une autre commune.")
+            return json.loads(stored_batch.response)
+        mutation_ids = [str(m.mutation_id) for m in body.mutations]
+        record_ids = list({str(m.record_id) for m in body.mutations})
+        seen = _applied(conn, mutation_ids)
+        records = _records(conn, record_ids)
+        results: list[dict[str, Any]] = []
+        new: dict[str, Stored] = {}
+        changed: dict[str, Stored] = {}
+        applied_rows: list[dict[str, Any]] = []
+        for item in body.mutations:
+            mutation_id, record_id = str(item.mutation_id), str(item.record_id)
+            result: dict[str, Any] = {"mutation_id": mutation_id}
+            results.append(result)
+            if mutation_id in seen:
+                commune_id, version = seen[mutation_id]
+                if commune_id != caller.commune_id:
+                    result.update(status="rejected", detail="Identifiant de modification déjà "
+                                  "utilisé par une autre commune.")  # fmt: skip
+                else:
+                    result.update(status="duplicate", version=version)
+                continue
+            owner, state = records.get(record_id, (caller.commune_id, None))
+            if owner != caller.commune_id:
+                result.update(status="rejected", detail="Cette fiche appartient à une autre "
+                              "commune : modification refusée.")  # fmt: skip
+                continue
+            mutation = Mutation(
+                mutation_id, item.entity, record_id, item.op, item.base_version,
+                list(item.changed), dict(item.fields), dict(item.extra),
+            )  # fmt: skip
+            outcome: Outcome = merge(state, mutation, seq + 1)
+            result["status"] = outcome.status
+            if outcome.status == "rejected":
+                result["detail"] = outcome.detail
+                continue
+            result["version"] = outcome.version
+            if outcome.conflicts:
+                result["conflicts"] = outcome.conflicts
+            seen[mutation_id] = (caller.commune_id, outcome.version or 0)
+            if outcome.state is None:
+                continue
+            seq += 1
+            records[record_id] = (caller.commune_id, outcome.state)
+            target = new if record_id in new or state is None else changed
+            target[record_id] = outcome.state
+            applied_rows.append(
+                {
+                    "mutation_id": mutation_id,
+                    "commune_id": caller.commune_id,
+                    "record_id": record_id,
+                    "version": seq,
+                    "applied_at": utcnow(),
+                }
+            )
+        _write(conn, caller, new, changed)
+        if applied_rows:
+            conn.execute(applied_t.insert(), applied_rows)
+        save_counter(conn, caller.commune_id, seq)
+        response = {"batch_id": batch_id, "server_time": server_time, "results": results}
+        conn.execute(
+            batch_t.insert().values(
+                batch_id=batch_id,
+                commune_id=caller.commune_id,
+                device_id=caller.device_id,
+                response=json.dumps(response, ensure_ascii=False),
+                created_at=utcnow(),
+            )
+        )
+        conn.execute(
+            update(device_t).where(device_t.c.id == caller.device_id).values(last_seen_at=utcnow())
+        )
+        erased = [rid for rid, state in {**new, **changed}.items() if state.erased]
+        if erased:
+            _scrub_batches(conn, caller.commune_id, erased, batch_id)
+    return response
+
+
+def _applied(conn: Connection, mutation_ids: list[str]) -> dict[str, tuple[int, int]]:
+    if not mutation_ids:
+        return {}
+    rows = conn.execute(
+        select(applied_t.c.mutation_id, applied_t.c.commune_id, applied_t.c.version).where(
+            applied_t.c.mutation_id.in_(mutation_ids)
+        )
+    )
+    return {row.mutation_id: (row.commune_id, row.version) for row in rows}
+
+
+def _records(conn: Connection, record_ids: list[str]) -> dict[str, tuple[int, Stored | None]]:
+    if not record_ids:
+        return {}
+    rows = conn.execute(select(record_t).where(record_t.c.record_id.in_(record_ids))).mappings()
+    return {
+        row["record_id"]: (
+            row["commune_id"],
+            Stored(row["entity"], row["version"], row["fields"], row["extra"],
+                   row["field_versions"], row["deleted"], row["erased"]),
+        )
+        for row in rows
+    }  # fmt: skip
+
+
+def _row(record_id: str, state: Stored, caller: Caller) -> dict[str, Any]:
+    return {
+        "rid": record_id, "commune_id": caller.commune_id, "entity": state.entity,
+        "version": state.version, "fields": state.fields, "extra": state.extra,
+        "field_versions": state.field_versions, "deleted": state.deleted,
+        "erased": state.erased, "origin_device": caller.device_id, "updated_at": utcnow(),
+    }  # fmt: skip
+
+
+def _write(conn: Connection, caller: Caller, new: dict[str, Stored],
+           changed: dict[str, Stored]) -> None:  # fmt: skip
+    if new:
+        rows = [_row(rid, state, caller) for rid, state in new.items()]
+        for row in rows:
+            row["record_id"] = row.pop("rid")
+        conn.execute(record_t.insert(), rows)
+    if changed:
+        statement = (
+            update(record_t)
+            .where(record_t.c.record_id == bindparam("rid"))
+            .values({name: bindparam(name) for name in _row("", Stored("", 0, {}, {}, {}), caller)
+                     if name not in ("rid", "commune_id")})
+        )  # fmt: skip
+        rows = [_row(rid, state, caller) for rid, state in changed.items()]
+        for row in rows:
+            del row["commune_id"]
+        conn.execute(statement, rows)
+
+
+def _scrub_batches(conn: Connection, commune_id: int, erased: Iterable[str], keep: str) -> None:
+    """Stored push responses may quote a conflict's server value: an erasure removes
+    them, so no copy of the person's old data stays anywhere on the server."""
+    erased_ids = set(erased)
+    mutation_ids = {
+        row.mutation_id
+        for row in conn.execute(
+            select(applied_t.c.mutation_id).where(applied_t.c.record_id.in_(erased_ids))
+        )
+    }
+    rows = conn.execute(
+        select(batch_t.c.batch_id, batch_t.c.response).where(batch_t.c.commune_id == commune_id)
+    ).all()
+    for row in rows:
+        if '"conflicts"' not in row.response:
+            continue
+        response = json.loads(row.response)
+        touched = False
+        for result in response["results"]:
+            if result.get("conflicts") and result["mutation_id"] in mutation_ids:
+                result["conflicts"] = {name: {"server": None, "server_version": c["server_version"]}
+                                       for name, c in result["conflicts"].items()}  # fmt: skip
+                touched = True
+        if touched:
+            conn.execute(update(batch_t).where(batch_t.c.batch_id == row.batch_id)
+                         .values(response=json.dumps(response, ensure_ascii=False)))  # fmt: skip
+
+
+def pull(
+    engine: Engine, caller: Caller, after: int, limit: int
+) -> tuple[list[dict[str, Any]], int, bool]:
+    query = (
+        select(record_t.c.record_id, record_t.c.entity, record_t.c.version, record_t.c.fields,
+               record_t.c.extra, record_t.c.deleted, record_t.c.erased,
+               record_t.c.origin_device)
+        .where(record_t.c.commune_id == caller.commune_id, record_t.c.version > after)
+        .order_by(record_t.c.version)
+        .limit(limit + 1)
+    )  # fmt: skip
+    with reading(engine) as conn:
+        rows = conn.execute(query).all()
+    has_more = len(rows) > limit
+    changes = [
+        {
+            "seq": row.version, "entity": row.entity, "record_id": row.record_id,
+            "op": "erase" if row.erased else "delete" if row.deleted else "upsert",
+            "version": row.version, "fields": row.fields, "extra": row.extra,
+            "origin_device": row.origin_device,
+        }
+        for row in rows[:limit]
+    ]  # fmt: skip
+    next_cursor = changes[-1]["seq"] if changes else after
+    return changes, next_cursor, has_more
+
+
+def latest_seq(engine: Engine, caller: Caller) -> int:
+    with reading(engine) as conn:
+        query = select(commune_t.c.seq).where(commune_t.c.id == caller.commune_id)
+        return int(conn.execute(query).scalar_one())

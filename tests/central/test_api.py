@@ -1,0 +1,123 @@
+"""The real server over real HTTP: enroll, push, pull, status, versions, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import httpx
+
+from tests.servers import CentralServer, batch, client, mutation
+
+
+def test_enroll_push_pull_status_round_trip(central: CentralServer) -> None:
+    device_id = str(uuid.uuid4())
+    code = central.enroll_code("60159")
+    with client(central) as http:
+        answer = http.post("/api/v1/enroll", json={"code": code.lower().replace("-", " "),
+                           "device_id": device_id, "device_name": "Accueil mairie"})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["commune"] == {"insee_code": "60159", "name": "Compiègne", "departement": "60"}
+        assert body["device_id"] == device_id
+        again = http.post("/api/v1/enroll", json={"code": code, "device_id": device_id})
+        assert again.status_code == 403
+        assert "déjà utilisé" in again.json()["detail"]
+    token = body["device_token"]
+    person = mutation("beneficiary", first_name="Hélène", last_name="Dupont",
+                      phone="+33612345678", commune_id="local-id", name_key="dupont")  # fmt: skip
+    with client(central, token) as http:
+        pushed = http.post("/api/v1/push", json=batch(person))
+        assert pushed.status_code == 200, pushed.text
+        assert pushed.json()["results"] == [
+            {"mutation_id": person["mutation_id"], "status": "applied", "version": 1}
+        ]
+        pulled = http.get("/api/v1/pull", params={"after": 0}).json()
+        status = http.get("/api/v1/status").json()
+    [change] = pulled["changes"]
+    assert change["record_id"] == person["record_id"]
+    assert change["op"] == "upsert" and change["seq"] == change["version"] == 1
+    # The tenant is the token's commune; the desk's local helpers never stored.
+    assert change["fields"] == {"first_name": "Hélène", "last_name": "Dupont",
+                                "phone": "+33612345678"}  # fmt: skip
+    assert change["origin_device"] == device_id
+    assert pulled["next_cursor"] == 1 and pulled["has_more"] is False
+    assert status["latest_seq"] == 1 and status["device_id"] == device_id
+
+
+def test_every_response_carries_the_server_time(central: CentralServer) -> None:
+    with client(central) as http:
+        responses = [http.get("/openapi.json"), http.get("/api/v1/status"), http.get("/nulle-part")]
+        responses.append(httpx.get(f"{central.url}/api/v1/pull"))
+        for response in responses:
+            stamp = response.headers["X-Bippop-Server-Time"]
+            assert stamp.endswith("Z")
+            moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            assert abs(moment - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+
+
+def test_old_or_unversioned_client_is_told_to_update(central: CentralServer) -> None:
+    _device, token = central.enroll("60159")
+    auth = {"Authorization": f"Bearer {token}"}
+    cases = [
+        {},  # no version at all
+        {"X-Bippop-Protocol": "0", "X-Bippop-Schema": "0008"},
+        {"X-Bippop-Protocol": "1", "X-Bippop-Schema": "0004"},  # a desk before sync existed
+        {"X-Bippop-Protocol": "un", "X-Bippop-Schema": "0008"},
+    ]
+    for headers in cases:
+        response = httpx.get(f"{central.url}/api/v1/status", headers={**auth, **headers})
+        assert response.status_code == 426, headers
+        assert "mettez à jour" in response.json()["detail"]
+        assert response.json()["min_protocol"] == 1
+    # Checked before the token: an old desk with a revoked token still hears "update".
+    response = httpx.post(f"{central.url}/api/v1/push", json={}, headers={"X-Bippop-Protocol": "0"})
+    assert response.status_code == 426
+
+
+def test_unknown_and_revoked_tokens_get_401(central: CentralServer) -> None:
+    device_id, token = central.enroll("60159")
+    with client(central, "n'importe-quoi") as http:
+        assert http.get("/api/v1/pull").status_code == 401
+    with client(central) as http:
+        assert http.get("/api/v1/pull").status_code == 401
+    with client(central, token) as http:
+        assert http.get("/api/v1/pull").status_code == 200
+        central.revoke(device_id)
+        refused = http.get("/api/v1/pull")
+        assert refused.status_code == 401
+        assert "révoqué" in refused.json()["detail"]
+    # A new code re-enrolls the same device with a new token.
+    with client(central) as http:
+        fresh = http.post("/api/v1/enroll", json={"code": central.enroll_code("60159"),
+                                                  "device_id": device_id})  # fmt: skip
+    assert fresh.status_code == 200
+    with client(central, fresh.json()["device_token"]) as http:
+        assert http.get("/api/v1/status").status_code == 200
+    with client(central, token) as http:
+        assert http.get("/api/v1/status").status_code == 401
+
+
+def test_bad_requests_get_french_messages(central: CentralServer) -> None:
+    _device, token = central.enroll("60159")
+    with client(central, token) as http:
+        malformed = http.post("/api/v1/push", json={"batch_id": "pas-un-uuid"})
+        assert malformed.status_code == 422
+        assert malformed.json()["errors"]["batch_id"] == "Identifiant invalide (UUID attendu)."
+        assert malformed.json()["errors"]["mutations"] == "Ce champ est obligatoire."
+        too_many = batch(*(mutation("partner", name=f"P{i}") for i in range(501)))
+        assert http.post("/api/v1/push", json=too_many).status_code == 422
+        not_json = http.post("/api/v1/push", content=b"{oops",
+                             headers={"Content-Type": "application/json"})  # fmt: skip
+        assert not_json.status_code == 422 and "JSON" in not_json.text
+        assert http.get("/api/v1/pull", params={"limit": 5000}).status_code == 422
+        assert http.get("/ailleurs").json() == {"detail": "Adresse inconnue sur ce serveur."}
+        assert http.delete("/api/v1/push").status_code == 405
+
+
+def test_enroll_code_unknown_or_expired(central: CentralServer) -> None:
+    with client(central) as http:
+        answer = http.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC",
+                                                   "device_id": str(uuid.uuid4())})  # fmt: skip
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "Code d'inscription inconnu, déjà utilisé ou expiré."
