@@ -296,3 +296,90 @@ def input_from(entry: RegisterEntry) -> RegisterInput:
         lives_alone=entry.lives_alone,
         notes=entry.notes,
     )
+
+
+@dataclass(frozen=True)
+class PrefetRow:
+    name: str
+    birth_date: dt.date | None
+    address: str
+    phone: str
+    category: str
+    requested_by: str
+    request_date: dt.date
+    home_care_service: str
+    emergency_contact: str
+    lives_alone: bool
+
+
+_PREFET = """
+SELECT b.last_name || ' ' || b.first_name, b.birth_date,
+       trim(b.address_line || ' ' || b.address_complement || ', '
+            || b.postal_code || ' ' || b.city),
+       b.phone, b.phone_secondary, e.category, e.disability_basis, e.requested_by,
+       e.request_date, e.home_care_service, e.emergency_contact_name,
+       e.emergency_contact_phone, e.lives_alone
+  FROM register_entry e JOIN beneficiary b ON b.id = e.beneficiary_id
+ WHERE e.deleted_at IS NULL AND e.removed_on IS NULL AND b.deleted_at IS NULL
+ ORDER BY b.last_name, b.first_name
+"""
+
+
+def prefet_export_rows(registry: Registry, alert_id: str) -> list[PrefetRow]:
+    """The register as handed to the préfet: only while an alert is in force
+    (CASF R121-8), by staff named for it; every export is journaled."""
+    from bippop_desk.registry.services.audit_trail import EXPORT
+    from bippop_desk.registry.services.campaigns import active_campaign
+
+    require(registry, "register.export")
+    active = active_campaign(registry)
+    if active is None or active.id != alert_id:
+        raise ValidationError.single(
+            "alert",
+            "Le registre n'est transmis au préfet que pendant une alerte en cours : "
+            "enregistrez d'abord l'alerte.",
+        )
+    with registry.raw() as conn:
+        found = conn.execute(_PREFET).fetchall()
+    rows = []
+    for (
+        name,
+        birth,
+        address,
+        phone,
+        phone2,
+        category,
+        basis,
+        by,
+        requested,
+        care,
+        contact,
+        contact_phone,
+        alone,
+    ) in found:
+        label = CATEGORIES.get(category, category)
+        if basis:
+            label += f" ({DISABILITY_BASES.get(basis, basis)})"
+        phones = " / ".join(format_phone(p) for p in (phone, phone2) if p)
+        rows.append(
+            PrefetRow(
+                name,
+                dt.date.fromisoformat(birth) if birth else None,
+                address.strip(", "),
+                phones,
+                label,
+                REQUESTED_BY.get(by, by),
+                dt.date.fromisoformat(requested),
+                care,
+                f"{contact} {format_phone(contact_phone)}".strip(),
+                bool(alone),
+            )
+        )
+    log_event(
+        registry,
+        EXPORT,
+        "register_entry",
+        f"Registre transmis au préfet ({len(rows)} inscrits)",
+        alert_id,
+    )
+    return rows

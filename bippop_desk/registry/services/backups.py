@@ -1,0 +1,146 @@
+"""Backups: a daily copy with SQLite's online backup API (consistent even while the
+app writes), kept BACKUP_DAYS days, and a restore that first checks the chosen copy
+(integrity_check, a known schema) and keeps a copy of the registry it replaces.
+
+Runs on the DB worker or in the CLI; the restore needs the registry closed (the app
+closes it, restores, and opens it again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from bippop_desk.registry.errors import RegistryError
+from bippop_desk.registry.migrate import known_revisions
+
+log = logging.getLogger(__name__)
+
+BACKUP_DAYS = 14
+PREFIX = "quotidienne"
+
+
+class BackupError(RegistryError):
+    pass
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken_at: dt.datetime
+    size: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.taken_at:%d/%m/%Y %H:%M} — {self.size / 1_000_000:.1f} Mo"
+
+
+def backup_folder(registry_path: Path) -> Path:
+    # Next to the registry, where migrations put theirs and whoever copies the folder looks.
+    return registry_path.parent / "sauvegardes"
+
+
+def _copy(source: Path, target: Path) -> None:
+    src = sqlite3.connect(source)
+    dest = sqlite3.connect(target)
+    try:
+        with dest:
+            src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+
+
+def take_backup(registry_path: Path, now: dt.datetime | None = None, label: str = PREFIX) -> Path:
+    """One consistent copy now; returns its path."""
+    moment = now or dt.datetime.now()
+    folder = backup_folder(registry_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{registry_path.stem}-{label}-{moment:%Y%m%d-%H%M%S}{registry_path.suffix}"
+    _copy(registry_path, target)
+    return target
+
+
+def list_backups(registry_path: Path) -> list[BackupFile]:
+    """Every copy in the backups folder (daily, before a migration, before a restore),
+    newest first."""
+    folder = backup_folder(registry_path)
+    found = []
+    for path in folder.glob(f"{registry_path.stem}-*{registry_path.suffix}"):
+        try:
+            stamp = dt.datetime.strptime(path.stem[-15:], "%Y%m%d-%H%M%S")
+        except ValueError:
+            continue
+        found.append(BackupFile(path, stamp, path.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def daily_backup(
+    registry_path: Path, keep_days: int = BACKUP_DAYS, now: dt.datetime | None = None
+) -> Path | None:
+    """Take today's copy unless there is one, and remove daily copies older than
+    `keep_days`. Returns the new copy, or None when today's existed already."""
+    moment = now or dt.datetime.now()
+    copies = list_backups(registry_path)
+    taken = None
+    daily = [c for c in copies if f"-{PREFIX}-" in c.path.name]
+    if not any(c.taken_at.date() == moment.date() for c in daily):
+        taken = take_backup(registry_path, moment)
+    limit = moment - dt.timedelta(days=keep_days)
+    for copy in daily:
+        if copy.taken_at < limit:
+            copy.path.unlink(missing_ok=True)
+    return taken
+
+
+def check_backup(path: Path) -> str:
+    """The copy's schema revision when it is whole and known; BackupError otherwise."""
+    if not path.exists():
+        raise BackupError("Cette sauvegarde n'existe plus.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        log.warning("backup %s unreadable: %s", path, error)
+        raise BackupError(
+            "Cette sauvegarde est illisible : elle ne peut pas être restaurée."
+        ) from None
+    if not result or result[0] != "ok":
+        raise BackupError("Cette sauvegarde est abîmée (contrôle d'intégrité en échec).")
+    if not revision or revision[0] not in known_revisions():
+        raise BackupError("Cette sauvegarde vient d'une version plus récente de Bip Pop Desk.")
+    return str(revision[0])
+
+
+def restore_backup(registry_path: Path, backup: Path) -> Path:
+    """Replace the (closed) registry by `backup` after checking it; the registry as it
+    was is kept as a copy first. Returns that safety copy. An older schema is brought
+    up to date when the registry is next opened (migrations run then)."""
+    check_backup(backup)
+    safety = take_backup(registry_path, label="avant-restauration")
+    _copy(backup, registry_path)
+    conn = sqlite3.connect(registry_path)
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupError(f"La restauration a échoué ; le registre d'avant est dans {safety}.")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return safety
+
+
+def require_backup_rights(registry: object) -> None:
+    """Raise PermissionDeniedError unless the signed-in user may restore (before the
+    caller closes the registry to restore it)."""
+    from bippop_desk.registry.permissions import require
+    from bippop_desk.registry.store import Registry
+
+    assert isinstance(registry, Registry)
+    require(registry, "backup")

@@ -1,0 +1,118 @@
+"""A person's data on request (RGPD art. 15 and 20): everything the registry holds
+about one beneficiary, as one JSON-ready dict (reports/person_data.py prints it).
+
+Administrators only; every export is journaled (without the person's name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bippop_desk.registry.changes import record_fields
+from bippop_desk.registry.clock import utcnow
+from bippop_desk.registry.errors import NotFoundError
+from bippop_desk.registry.models import (
+    AuditEvent,
+    Beneficiary,
+    CallAttempt,
+    Mission,
+    MissionType,
+    RegisterEntry,
+    Request,
+    Volunteer,
+)
+from bippop_desk.registry.permissions import require
+from bippop_desk.registry.services.audit_trail import EXPORT, log_event
+from bippop_desk.registry.store import Registry
+
+# Technical columns that say nothing about the person.
+_TECHNICAL = {"commune_id", "row_version", "server_version", "search_phones", "name_key"}
+SECTIONS = {
+    "person": "Identité et coordonnées",
+    "requests": "Demandes d'aide",
+    "missions": "Interventions",
+    "register": "Registre des personnes vulnérables",
+    "calls": "Appels pendant les alertes",
+    "journal": "Journal (qui a fait quoi, quand)",
+}
+
+
+def _clean(record: Any) -> dict[str, Any]:
+    return {k: v for k, v in record_fields(record).items() if k not in _TECHNICAL}
+
+
+def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
+    """Every section of SECTIONS for one beneficiary; volunteers appear by first name."""
+    require(registry, "data_protection", record_id=beneficiary_id)
+    with registry.session() as session:
+        person = session.get(Beneficiary, beneficiary_id)
+        if person is None:
+            raise NotFoundError("Cette personne n'existe pas dans le registre.")
+        types = {
+            i: label for i, label in session.execute(select(MissionType.id, MissionType.label))
+        }
+        volunteers = {i: n for i, n in session.execute(select(Volunteer.id, Volunteer.first_name))}
+        requests = session.scalars(
+            select(Request).where(Request.beneficiary_id == beneficiary_id)
+        ).all()
+        missions = session.scalars(
+            select(Mission).where(Mission.beneficiary_id == beneficiary_id)
+        ).all()
+        entries = session.scalars(
+            select(RegisterEntry).where(RegisterEntry.beneficiary_id == beneficiary_id)
+        ).all()
+        calls = session.scalars(
+            select(CallAttempt).where(CallAttempt.entry_id.in_([e.id for e in entries]))
+        ).all()
+        ids = [beneficiary_id, *(r.id for r in (*requests, *missions, *entries, *calls))]
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.record_id.in_(ids)).order_by(AuditEvent.id)
+        ).all()
+    data: dict[str, Any] = {
+        "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "person": _clean(person),
+        "requests": [
+            {**_clean(r), "mission_type": types.get(r.mission_type_id, "")} for r in requests
+        ],
+        "missions": [
+            {
+                **_clean(m),
+                "mission_type": types.get(m.mission_type_id, ""),
+                "volunteer": volunteers.get(m.volunteer_id or "", ""),
+            }
+            for m in missions
+        ],
+        "register": [_clean(e) for e in entries],
+        "calls": [_clean(c) for c in calls],
+        "journal": [
+            {
+                "at": e.at.isoformat(timespec="seconds"),
+                "user": e.user_name,
+                "action": e.action,
+                "entity": e.entity,
+                "fields": e.fields,
+                "summary": e.summary,
+            }
+            for e in events
+        ],
+    }
+    log_event(
+        registry, EXPORT, "beneficiary", "Export des données d'une personne (RGPD)", beneficiary_id
+    )
+    return data
+
+
+def write_json(data: dict[str, Any], path: Path) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
+    return path
+
+
+def default_name(data: dict[str, Any], suffix: str) -> str:
+    person = data["person"]
+    day = dt.date.today().isoformat()
+    return f"donnees-{person.get('last_name', 'personne')}-{day}.{suffix}".replace(" ", "-")
