@@ -3,6 +3,9 @@
 SQLite in WAL mode with `synchronous=FULL` (a committed change survives a power
 cut), foreign keys on. Write transactions start with BEGIN IMMEDIATE so two
 processes (the app and the CLI) queue for the write lock instead of failing half-way.
+Every connection also gets the folding functions the search triggers call
+(textkeys.register_functions). Which files are registries, and the pragmas
+themselves, are in `sqlite_file` (plain sqlite3, no SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -13,18 +16,29 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from bippop_desk.registry.sqlite_file import (
+    APPLICATION_ID,
+    RegistryFileError,
+    check_registry_file,
+    configure_connection,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "WRITE_OPTION",
+    "RegistryFileError",
+    "check_registry_file",
+    "make_engine",
+    "write_engine",
+]
+
 WRITE_OPTION = "bippop_write"
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is too lazy).
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+    configure_connection(dbapi_connection)
 
 
 def make_engine(path: Path | str) -> Engine:

@@ -35,10 +35,17 @@ def head_revision() -> str:
 
 
 def current_revision(path: Path) -> str | None:
-    """The revision stamped in the file, or None for a file without a schema."""
-    if not path.exists() or path.stat().st_size == 0:
+    """The revision stamped in the file, or None for a file without a registry schema
+    (missing, empty, not SQLite, or another program's: `ensure_schema` says which)."""
+    from bippop_desk.registry.sqlite_file import APPLICATION_ID
+
+    if not path.is_file() or path.stat().st_size == 0:
         return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    with path.open("rb") as file:
+        header = file.read(72)
+    if int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         row = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
@@ -47,6 +54,8 @@ def current_revision(path: Path) -> str | None:
             return None
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(version[0]) if version else None
+    except sqlite3.DatabaseError:
+        return None
     finally:
         conn.close()
 
@@ -66,12 +75,20 @@ def backup_copy(path: Path, backup_dir: Path, label: str) -> Path:
     return target
 
 
-def ensure_schema(path: Path, backup_dir: Path) -> str | None:
-    """Migrate `path` to head. Returns the backup file's path when one was taken."""
+def ensure_schema(path: Path, backup_dir: Path, *, create: bool = True) -> str | None:
+    """Migrate `path` to head. Returns the backup file's path when one was taken.
+
+    What is not a Bip Pop registry is refused first, untouched (RegistryFileError);
+    with `create` False a missing file is refused too instead of becoming a registry.
+    """
+    from bippop_desk.registry.sqlite_file import check_registry_file
+
+    check_registry_file(path, create=create)
     current = current_revision(path)
     known = known_revisions()
     head = known[-1]
     if current == head:
+        _stamp(path)
         return None
     if current is not None and current not in known:
         raise DatabaseTooNewError(
@@ -84,7 +101,25 @@ def ensure_schema(path: Path, backup_dir: Path) -> str | None:
         backup = backup_copy(path, backup_dir, f"avant-migration-{current}")
         log.info("backup before migrating %s → %s: %s", current, head, backup)
     _alembic_upgrade(path)
+    _stamp(path)
     return str(backup) if backup else None
+
+
+def _stamp(path: Path) -> None:
+    """Write the registry's application_id when it is not there yet (files created
+    before it existed, and new files). A plain read when it is."""
+    from bippop_desk.registry.sqlite_file import APPLICATION_ID, stamp_application_id
+
+    with path.open("rb") as file:
+        header = file.read(72)
+    if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return
+    conn = sqlite3.connect(path)
+    try:
+        stamp_application_id(conn)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def _alembic_upgrade(path: Path) -> None:

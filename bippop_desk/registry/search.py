@@ -1,7 +1,11 @@
 """One query string finds beneficiaries and volunteers, by name, phone or street.
 
-The FTS5 index (`search_index`, kept by triggers, see migration 0001) folds accents
-and case, so "helene" finds "Hélène" and "le goff" finds "Le Goff". A query that looks
+The FTS5 index (`search_index`, kept by triggers, see migrations 0001 and 0006) holds
+names and streets folded by `textkeys` (accents, case, œ/æ/ß/ø/ł/ı…, full-width and
+decomposed letters), names also joined ("legoff", "dalembert"); the query is folded by
+the same function, so "helene" finds "Hélène" and "oeuvray" finds "Œuvray". Only the
+first `MAX_QUERY_WORDS` words of a query count: a pasted page costs what a name costs.
+A query that looks
 like a phone number ("06 12 34 56 78", "+33 6 12", "0612") searches the digits of the
 stored numbers by prefix. Results are ranked by bm25, names weighing most.
 
@@ -23,22 +27,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from bippop_desk.registry.phones import format_phone, phone_query_digits
+from bippop_desk.registry.phones import format_phone, phone_query_digits, phone_search_tokens
+from bippop_desk.registry.textkeys import query_words
 
 if TYPE_CHECKING:
     from bippop_desk.registry.reader import Reader
 
 Kind = Literal["beneficiaire", "benevole"]
 _KINDS: dict[str, Kind] = {"B": "beneficiaire", "V": "benevole"}
-_WORD = re.compile(r"\w+", re.UNICODE)
-
 MIN_QUERY_LENGTH = 2
+# A name and a street are a few words; more is a paste, and each word costs a merge
+# of its posting lists: the first words are enough to find the person.
+MAX_QUERY_WORDS = 8
+# What the phone test looks at: no phone number is longer.
+MAX_PHONE_QUERY_CHARS = 40
 # Up to this many matching people, bm25 ranks them all (≈1 ms); beyond, see above.
 RANKED_UP_TO = 300
 # Beyond, the rows looked at (per 20 results asked) to put name matches first.
@@ -68,13 +75,23 @@ def _terms(words: Iterable[str]) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
+def _query(query: str) -> tuple[str | None, list[str]]:
+    """The phone digits the query asks for, or its folded words (at most MAX_QUERY_WORDS)."""
+    digits = phone_query_digits(query) if len(query) <= MAX_PHONE_QUERY_CHARS else None
+    if digits is not None:
+        return digits, []
+    words = query_words(query)[:MAX_QUERY_WORDS]
+    if sum(len(w) for w in words) < MIN_QUERY_LENGTH:
+        return None, []
+    return None, words
+
+
 def build_match(query: str) -> str | None:
     """The FTS5 MATCH expression for what the user typed, or None for "too short"."""
-    digits = phone_query_digits(query)
+    digits, words = _query(query)
     if digits is not None:
         return f'phones : "{digits}"*'
-    words = _WORD.findall(query)
-    if not words or sum(len(w) for w in words) < MIN_QUERY_LENGTH:
+    if not words:
         return None
     return NAMES_AND_STREET + " : (" + _terms(words) + ")"
 
@@ -85,7 +102,7 @@ SELECT d.docid, d.kind, d.record_id,
        coalesce(b.first_name, v.first_name), coalesce(b.last_name, v.last_name),
        b.birth_date, coalesce(b.phone, v.phone),
        coalesce(b.address_line, v.address_line), coalesce(b.city, v.city),
-       coalesce(b.status, v.status)
+       coalesce(b.status, v.status), b.phone_secondary
   FROM search_doc AS d
   LEFT JOIN beneficiary AS b ON d.kind = 'B' AND b.id = d.record_id
   LEFT JOIN volunteer AS v ON d.kind = 'V' AND v.id = d.record_id
@@ -103,9 +120,8 @@ def search_people(registry: Reader, query: str, limit: int = 20) -> list[SearchH
     """
     if limit <= 0:
         return []
-    digits = phone_query_digits(query)
-    words = _WORD.findall(query) if digits is None else []
-    if digits is None and (not words or sum(len(w) for w in words) < MIN_QUERY_LENGTH):
+    digits, words = _query(query)
+    if digits is None and not words:
         return []
     # Plain sqlite3 under the pool: these few statements are the whole cost of a keystroke.
     with registry.raw() as conn:
@@ -114,7 +130,7 @@ def search_people(registry: Reader, query: str, limit: int = 20) -> list[SearchH
         else:
             docids = _text_docids(conn, words, limit)
         rows = _people(conn, docids)
-    return [_hit(rows[docid]) for docid in docids if docid in rows]
+    return [_hit(rows[docid], digits) for docid in docids if docid in rows]
 
 
 def _ids(conn: sqlite3.Connection, sql: str, match: str, limit: int) -> list[int]:
@@ -155,38 +171,35 @@ def _people(conn: sqlite3.Connection, docids: Sequence[int]) -> dict[int, tuple[
     return {row[0]: row for row in conn.execute(sql, docids)}
 
 
-def _hit(row: tuple[object, ...]) -> SearchHit:
-    _, kind, record_id, first, last, birth, phone, street, city, status = row
+def _matched_phone(phone: str, secondary: str, digits: str | None) -> str:
+    """The number to show: the second one when the query's digits found that one."""
+    if digits and secondary:
+        found_first = any(t.startswith(digits) for t in phone_search_tokens(phone).split())
+        if not found_first and any(
+            t.startswith(digits) for t in phone_search_tokens(secondary).split()
+        ):
+            return secondary
+    return phone
+
+
+def _hit(row: tuple[object, ...], digits: str | None = None) -> SearchHit:
+    _, kind, record_id, first, last, birth, phone, street, city, status, secondary = row
+    phone = _matched_phone(str(phone or ""), str(secondary or ""), digits)
     return SearchHit(
         kind=_KINDS[str(kind)],
         id=str(record_id),
         first_name=str(first or ""),
         last_name=str(last or ""),
         birth_date=dt.date.fromisoformat(str(birth)) if birth else None,
-        phone=format_phone(str(phone or "")),
+        phone=format_phone(phone),
         address=", ".join(str(part) for part in (street, city) if part),
         status=str(status or ""),
     )
 
 
 # -- words checked on the text as FTS5 would ------------------------------------------
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1024)
-def _char_class(char: str) -> str:
-    """A regex class of the characters FTS5 folds like `char` ("e" → "eéèêëEÉÈÊË…")."""
-    target = _fold_char(char)
-    variants = {char, char.upper(), char.lower(), target, target.upper()}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        if _fold_char(chr(code)) == target:
-            variants.add(chr(code))
-    return "[" + "".join(sorted(re.escape(v) for v in variants if len(v) == 1)) + "]"
-
-
 @lru_cache(maxsize=1024)
 def _word_start(word: str) -> re.Pattern[str]:
-    """Matches a word of the text starting with `word`, accents and case folded."""
-    return re.compile(r"(?<![^\W_])" + "".join(_char_class(char) for char in word))
+    """Matches a word of the indexed text starting with `word`. Both are folded by
+    `textkeys`, so plain lower-case text: no accent or case classes needed."""
+    return re.compile(r"(?<![^\W_])" + re.escape(word))
