@@ -13,13 +13,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.actor import SYSTEM_ACTOR, Actor
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import AuditEvent, Base, OutboxEntry, SyncedRecord, new_id
+from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS, SYNCED_ENTITIES
 
 __all__ = ["SYSTEM_ACTOR", "Actor", "Change", "ChangeSet", "record_fields", "to_jsonable"]
+
+_SYNCED = frozenset(SYNCED_ENTITIES)
+_VERSIONED: dict[str, bool] = {}
+
+
+def server_version_of(session: Session, entity: str, record_id: str) -> int | None:
+    """The server's version of a record as this desk last saw it (None: never synced).
+
+    The column (migration 0005) is not mapped on the models: plain reads and inserts
+    never name it, only sync code reads or writes it."""
+    if entity not in _SYNCED:
+        return None
+    known = _VERSIONED.get(entity)
+    if known is None:
+        columns = session.execute(text(f"PRAGMA table_info({entity})")).all()
+        known = _VERSIONED[entity] = any(row[1] == "server_version" for row in columns)
+    if not known:
+        return None
+    value = session.execute(
+        text(f"SELECT server_version FROM {entity} WHERE id = :id"), {"id": record_id}
+    ).scalar()
+    return None if value is None else int(value)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -31,12 +55,13 @@ def to_jsonable(value: Any) -> Any:
 
 
 def record_fields(record: Base) -> dict[str, Any]:
-    """The record's columns as JSON-ready values, without local-only helpers."""
+    """The record's columns as JSON-ready values, without local-only helpers (search
+    keys, the server version seen here, the tenant: see models/sync.py)."""
     local_only: frozenset[str] = getattr(record, "local_only_columns", frozenset())
     return {
         column.key: to_jsonable(getattr(record, column.key))
         for column in record.__table__.columns
-        if column.key not in local_only
+        if column.key not in local_only and column.key not in LOCAL_ONLY_FIELDS
     }
 
 
@@ -74,21 +99,28 @@ class ChangeSet:
         action: str = "update",
         extra: Mapping[str, Any] | None = None,
         force: bool = False,
+        touch: Iterable[str] = (),
+        base_version: int | None = None,
     ) -> list[str]:
         """Apply only the values that differ; returns the names of changed fields.
 
         Nothing is journaled when nothing changed (unless `force`, for changes that
-        live in `extra` such as a volunteer's offered mission types).
+        live in `extra` such as a volunteer's offered mission types). `touch` names
+        fields sent as changed even when equal, and `base_version` the server version
+        the change is based on: a sync conflict settled with the local value uses both
+        (sync/conflicts.py).
         """
         changed = [key for key, value in values.items() if getattr(record, key) != value]
+        changed += [key for key in touch if key not in changed]
         if not changed and not force:
             return []
         for key in changed:
-            setattr(record, key, values[key])
+            if key in values:
+                setattr(record, key, values[key])
         record.updated_at = utcnow()
         record.row_version = (record.row_version or 1) + 1
         self.session.flush()
-        self._journal(action, record, changed, summary, "upsert", extra)  # type: ignore[arg-type]
+        self._journal(action, record, changed, summary, "upsert", extra, base_version)  # type: ignore[arg-type]
         return changed
 
     def delete(self, record: SyncedRecord, summary: str) -> None:
@@ -102,6 +134,29 @@ class ChangeSet:
     def append(self, record: Base, summary: str) -> None:
         """For append-only records (hours): created once, never changed."""
         self.create(record, summary)
+
+    def erase(self, record: SyncedRecord, scrubbed_fields: Mapping[str, Any], summary: str) -> None:
+        """Personal-data erasure (RGPD): the record keeps only `scrubbed_fields` (already
+        emptied of personal data by the erasure service) and becomes a tombstone; the
+        outbox entry (op "erase") carries only the scrubbed values to the platform,
+        which keeps no copy of the old ones. Pending entries of the record, which still
+        hold the old values, leave the queue."""
+        for key, value in scrubbed_fields.items():
+            setattr(record, key, value)
+        now = utcnow()
+        if record.deleted_at is None:
+            record.deleted_at = now
+        record.updated_at = now
+        record.row_version = (record.row_version or 1) + 1
+        self.session.flush()
+        entity = record.__tablename__  # type: ignore[attr-defined]
+        self.session.query(OutboxEntry).filter(
+            OutboxEntry.entity == entity,
+            OutboxEntry.record_id == record.id,
+            OutboxEntry.state.in_(("pending", "rejected")),
+        ).delete(synchronize_session=False)
+        changed = sorted({*scrubbed_fields, "deleted_at"})
+        self._journal("erase", record, changed, summary, "erase", None)  # type: ignore[arg-type]
 
     def note_local(
         self, action: str, entity: str, record_id: str, summary: str, fields: str = "value"
@@ -131,6 +186,7 @@ class ChangeSet:
         summary: str,
         op: str,
         extra: Mapping[str, Any] | None,
+        base_version: int | None = None,
     ) -> None:
         entity = record.__tablename__
         record_id = str(getattr(record, "id"))  # noqa: B009 - every journaled record has an id
@@ -147,10 +203,16 @@ class ChangeSet:
                 summary=summary,
             )
         )
+        # The base is the server's version of the record as this desk last saw it
+        # (None: the server never had it): the server merges field by field on it.
+        # A record created here: the server never had it.
+        seen = None if action == "create" else server_version_of(self.session, entity, record_id)
+        if base_version is not None:
+            seen = max(seen or 0, base_version)
         payload: dict[str, Any] = {
             "fields": record_fields(record),
             "changed": changed,
-            "base_version": max(int(getattr(record, "row_version", 1) or 1) - 1, 0),
+            "base_version": seen,
         }
         if extra:
             payload["extra"] = {key: to_jsonable(value) for key, value in extra.items()}
@@ -161,6 +223,8 @@ class ChangeSet:
                 record_id=record_id,
                 op=op,
                 payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                # Commune, staff users…: journaled like the rest, never sent.
+                state="pending" if entity in _SYNCED else "local",
             )
         )
         self.changes.append(Change(entity, record_id, action))

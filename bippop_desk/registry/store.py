@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.changes import SYSTEM_ACTOR, Actor, ChangeSet
@@ -23,6 +25,16 @@ from bippop_desk.registry.migrate import ensure_schema
 from bippop_desk.registry.models import Commune
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class ActingScope:
+    """One job run on behalf of an actor (see `Registry.acting_as`): who acts, and
+    what every change committed inside it touched, for the views' broadcast."""
+
+    actor: Actor
+    entities: set[str] = field(default_factory=set)
+    ids: set[tuple[str, str]] = field(default_factory=set)
 
 
 class Registry:
@@ -36,6 +48,7 @@ class Registry:
         self.engine: Engine = make_engine(self.path)
         self._writer: Engine = write_engine(self.engine)
         self._commune_id: str | None = None
+        self._local = threading.local()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -53,9 +66,49 @@ class Registry:
 
     @contextmanager
     def change(self, actor: Actor | None = None) -> Iterator[ChangeSet]:
-        """One transaction: the changes, their audit events and outbox entries, or nothing."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            yield ChangeSet(session, actor or self.actor, self.commune_id_or_empty(session))
+        """One transaction: the changes, their audit events and outbox entries, or nothing.
+
+        The actor is, in order: the one given, the one of the `acting_as` scope this
+        thread runs in, the registry's current one."""
+        scope: ActingScope | None = getattr(self._local, "scope", None)
+        who = actor or (scope.actor if scope is not None else None) or self.actor
+        with Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                changes = ChangeSet(session, who, self.commune_id_or_empty(session))
+                yield changes
+            # Committed: only now does the scope learn what changed.
+            if scope is not None:
+                for change in changes.changes:
+                    scope.entities.add(change.entity)
+                    scope.ids.add((change.entity, change.record_id))
+
+    @contextmanager
+    def acting_as(self, actor: Actor) -> Iterator[ActingScope]:
+        """Run the changes made on this thread inside the block on behalf of `actor`
+        (captured when a UI job was submitted: the signed-in user may change while it
+        waits in the queue); the scope collects the entities and ids they touched."""
+        previous = getattr(self._local, "scope", None)
+        scope = ActingScope(actor)
+        self._local.scope = scope
+        try:
+            yield scope
+        finally:
+            self._local.scope = previous
+
+    @contextmanager
+    def remote_transaction(self) -> Iterator[Connection]:
+        """A write transaction for records received from the server (registry/remote.py):
+        BEGIN IMMEDIATE, foreign keys off for its duration (a pulled page is in the
+        server's change order, not parent-first), no ORM, no outbox."""
+        with self._writer.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            driver.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                driver.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def raw(self) -> Iterator[sqlite3.Connection]:

@@ -101,15 +101,25 @@ class AppContext(QObject):
         *,
         progress: str = "",
     ) -> Job:
-        """Like `read`, then tells every view which kinds of records changed."""
-        changed = frozenset(entities)
+        """Like `read`, then tells every view which kinds of records changed (those
+        named here and those the job's changes touched). The job acts on behalf of the
+        user signed in NOW, even if another signs in while it waits in the queue."""
+        declared = frozenset(entities)
+        actor = self.actor
 
-        def done(result: Any) -> None:
+        def run() -> tuple[Any, frozenset[str]]:
+            registry = self._require()
+            with registry.acting_as(actor) as scope:
+                result = fn(registry)
+            return result, frozenset(scope.entities)
+
+        def done(outcome: tuple[Any, frozenset[str]]) -> None:
+            result, touched = outcome
             if on_done is not None:
                 on_done(result)
-            self.data_changed.emit(changed)
+            self.data_changed.emit(declared | touched)
 
-        return self.worker.submit(lambda: fn(self._require()), done, on_error, progress=progress)
+        return self.worker.submit(run, done, on_error, progress=progress)
 
     def registry_for_background(self) -> Registry:
         """The open registry, for work on a thread of its own (sync): it opens its own

@@ -14,6 +14,7 @@ from bippop_desk.registry.models.people import (
     VolunteerOffer,
 )
 from bippop_desk.registry.models.register import CallAttempt, CallCampaign, RegisterEntry
+from bippop_desk.registry.models.sync import SyncConflict, SyncState
 
 __all__ = [
     "AppSetting",
@@ -32,6 +33,8 @@ __all__ = [
     "Partner",
     "RegisterEntry",
     "Request",
+    "SyncConflict",
+    "SyncState",
     "SyncedRecord",
     "User",
     "Volunteer",

@@ -1,0 +1,620 @@
+"""`apply_remote`: the one path by which records received from the central server enter
+the registry (docs/sync-protocol.md).
+
+It never writes the outbox (a received change must not travel back), never runs the
+staff-only checks of the services (the server already accepted the change), but keeps
+the registry's own truths: statuses only move forward, hours are insert-only, a
+tombstone stays. Per-field merge with what this desk has not sent yet: a field changed
+by a pending outbox entry (or held by an open conflict) keeps its local value; when that
+field is protected (identity, contact, consent, assignment) and the server's value
+differs, a `sync_conflict` row keeps both values for a staff member to choose.
+
+Speed: a pulled page is written with Core executemany (one INSERT and one UPDATE
+statement per entity), never ORM objects one by one. The FTS index follows through its
+triggers; the local search helpers (`name_key`, `search_phones`) are recomputed as the
+services do. Foreign keys are off while a page is applied: the server sends each
+record at its latest change, not in parent-first order, so a mission may arrive a page
+before the volunteer it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Time,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from bippop_desk.registry.changes import to_jsonable
+from bippop_desk.registry.clock import utcnow
+from bippop_desk.registry.models import Base, SyncConflict
+from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS, PROTECTED_FIELDS, SYNCED_ENTITIES
+from bippop_desk.registry.phones import phone_search_tokens
+from bippop_desk.registry.textkeys import name_key
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AppliedChanges", "apply_remote", "status_is_backwards"]
+
+_CONFLICTS = cast(Table, SyncConflict.__table__)
+CHUNK = 400  # ids per IN (...) list, under SQLite's bound-parameter limit
+
+
+@dataclass
+class AppliedChanges:
+    """What a pulled page did here: for the report and the views' broadcast."""
+
+    applied: int = 0
+    inserted: int = 0
+    updated: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    erased: int = 0
+    entities: set[str] = field(default_factory=set)
+    ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+# -- status order ----------------------------------------------------------------------
+def _transitions() -> dict[str, dict[str, frozenset[str]]]:
+    # Imported late: the services import the store, which imports this module's users.
+    from bippop_desk.registry.services.missions import MISSION_TRANSITIONS
+    from bippop_desk.registry.services.requests import REQUEST_TRANSITIONS
+    from bippop_desk.registry.services.volunteers import VOLUNTEER_TRANSITIONS
+
+    return {
+        "mission": MISSION_TRANSITIONS,
+        "request": REQUEST_TRANSITIONS,
+        "volunteer": VOLUNTEER_TRANSITIONS,
+    }
+
+
+_REACH: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def _reach(entity: str) -> dict[str, frozenset[str]]:
+    """Statuses reachable from each status (forward = reachable by the transitions)."""
+    if not _REACH:
+        for name, table in _transitions().items():
+            reach: dict[str, frozenset[str]] = {}
+            for start in table:
+                seen: set[str] = set()
+                todo = list(table[start])
+                while todo:
+                    status = todo.pop()
+                    if status not in seen:
+                        seen.add(status)
+                        todo.extend(table.get(status, ()))
+                reach[start] = frozenset(seen)
+            _REACH[name] = reach
+    return _REACH.get(entity, {})
+
+
+def status_is_backwards(entity: str, local: str | None, incoming: str | None) -> bool:
+    """True when `incoming` would move a record back: the local status is reachable
+    from it but not the other way round. Two ends of separate branches (done and
+    cancelled) are not backwards: the server's word stands, so every desk converges."""
+    reach = _reach(entity)
+    if not reach or local == incoming or local is None or incoming is None:
+        return False
+    if local not in reach or incoming not in reach:
+        return False
+    return local in reach[incoming] and incoming not in reach[local]
+
+
+# -- values --------------------------------------------------------------------------------
+def _converter(column_type: Any) -> Callable[[Any], Any]:
+    def date(value: Any) -> Any:
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+
+    def moment(value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return None
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+        return parsed
+
+    def clock(value: Any) -> Any:
+        return dt.time.fromisoformat(value) if isinstance(value, str) and value else None
+
+    def number(value: Any) -> Any:
+        return None if value is None or value == "" else Decimal(str(value))
+
+    def boolean(value: Any) -> Any:
+        return None if value is None else bool(value)
+
+    def integer(value: Any) -> Any:
+        return None if value is None or value == "" else int(value)
+
+    if isinstance(column_type, DateTime):
+        return moment
+    if isinstance(column_type, Date):
+        return date
+    if isinstance(column_type, Time):
+        return clock
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        return number
+    if isinstance(column_type, Boolean):
+        return boolean
+    if isinstance(column_type, Integer):
+        return integer
+    return lambda value: value
+
+
+@dataclass
+class _Shape:
+    """How one table's rows are read from the wire and completed."""
+
+    table: Table
+    convert: dict[str, Callable[[Any], Any]]
+    defaults: dict[str, Any]
+    has_commune: bool
+    has_server_version: bool
+
+
+_SHAPES: dict[str, _Shape] = {}
+# Copies of the registry's tables plus `server_version`, which the models do not map
+# (plain reads and inserts never name it; migration 0005 adds it).
+_SYNC_METADATA = MetaData()
+
+
+def _shape(conn: Connection, entity: str) -> _Shape:
+    shape = _SHAPES.get(entity)
+    if shape is None:
+        table = Base.metadata.tables[entity].to_metadata(_SYNC_METADATA)
+        columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
+        if any(row[1] == "server_version" for row in columns):
+            table.append_column(Column("server_version", Integer, nullable=True))
+        convert = {
+            c.key: _converter(c.type) for c in table.columns if c.key not in LOCAL_ONLY_FIELDS
+        }
+        convert.pop("id", None)
+        defaults: dict[str, Any] = {}
+        for column in table.columns:
+            default = column.default
+            if default is None or not getattr(default, "is_scalar", False):
+                defaults[column.key] = None
+            else:
+                defaults[column.key] = default.arg  # type: ignore[attr-defined]
+        shape = _Shape(
+            table,
+            convert,
+            defaults,
+            "commune_id" in table.columns,
+            "server_version" in table.columns,
+        )
+        _SHAPES[entity] = shape
+    return shape
+
+
+def _incoming(shape: _Shape, fields: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in fields.items():
+        convert = shape.convert.get(key)
+        if convert is not None:
+            values[key] = convert(raw)
+    return values
+
+
+def _local_helpers(entity: str, row: dict[str, Any]) -> None:
+    """The search helpers the services compute (beneficiaries.py, volunteers.py)."""
+    if entity == "beneficiary":
+        row["search_phones"] = phone_search_tokens(row["phone"] or "", row["phone_secondary"] or "")
+        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
+    elif entity == "volunteer":
+        row["search_phones"] = phone_search_tokens(row["phone"] or "")
+        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+# -- the entry point ------------------------------------------------------------------------
+def apply_remote(
+    registry: Any, changes: Sequence[Mapping[str, Any]], *, cursor: int | None = None
+) -> AppliedChanges:
+    """Write a page of pulled changes (and, when given, the new pull cursor) in ONE
+    transaction. Each change is the server's `{"entity", "record_id", "op", "version",
+    "fields", "extra"}`. Runs on any thread holding no session (DB worker or sync thread)."""
+    commune_id = registry.commune_id
+    with registry.remote_transaction() as conn:
+        result = apply_page(conn, commune_id, changes)
+        if cursor is not None:
+            conn.execute(
+                text(
+                    "UPDATE sync_state SET pull_cursor = :cursor "
+                    "WHERE id = 1 AND pull_cursor < :cursor"
+                ),
+                {"cursor": cursor},
+            )
+    return result
+
+
+def apply_page(
+    conn: Connection, commune_id: str, changes: Sequence[Mapping[str, Any]]
+) -> AppliedChanges:
+    """The work of `apply_remote` inside a transaction the caller owns."""
+    result = AppliedChanges()
+    by_entity: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for change in changes:
+        entity = str(change.get("entity", ""))
+        if entity not in SYNCED_ENTITIES or entity not in Base.metadata.tables:
+            log.warning("pulled change of an unknown kind ignored: %r", entity[:40])
+            result.skipped += 1
+            continue
+        # A page lists a record once; should it repeat, the later (higher seq) wins.
+        latest[(entity, str(change["record_id"]))] = change
+    for (entity, _record_id), change in latest.items():
+        by_entity[entity].append(change)
+    for entity in SYNCED_ENTITIES:
+        if entity in by_entity:
+            _apply_entity(conn, commune_id, entity, by_entity[entity], result)
+    return result
+
+
+def _apply_entity(
+    conn: Connection,
+    commune_id: str,
+    entity: str,
+    changes: list[Mapping[str, Any]],
+    result: AppliedChanges,
+) -> None:
+    shape = _shape(conn, entity)
+    table = shape.table
+    ids = [str(c["record_id"]) for c in changes]
+    existing: dict[str, dict[str, Any]] = {}
+    for part in _chunks(ids):
+        for found in conn.execute(select(table).where(table.c.id.in_(part))):
+            existing[found.id] = dict(found._mapping)
+    held = _held_fields(conn, entity, ids) if existing else {}
+    conflicts = _open_conflicts(conn, entity, ids) if existing else {}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    offers: dict[str, list[str]] = {}
+    for change in changes:
+        record_id = str(change["record_id"])
+        op = str(change.get("op", "upsert"))
+        version = int(change.get("version") or 0)
+        fields = change.get("fields") or {}
+        extra = change.get("extra") or {}
+        if op == "erase":
+            _erase(conn, entity, record_id, shape, fields, version, existing.get(record_id))
+            result.erased += 1
+            result.entities.add(entity)
+            result.ids[entity].append(record_id)
+            continue
+        incoming = _incoming(shape, fields)
+        local = existing.get(record_id)
+        if local is None:
+            row = {**shape.defaults, **incoming, "id": record_id}
+            if shape.has_commune:
+                row["commune_id"] = commune_id
+            if shape.has_server_version:
+                row["server_version"] = version
+            for key in ("created_at", "updated_at"):
+                if key in row and row[key] is None:
+                    row[key] = utcnow()
+            if op == "delete" and "deleted_at" in row and row["deleted_at"] is None:
+                row["deleted_at"] = utcnow()
+            _local_helpers(entity, row)
+            inserts.append(row)
+            if entity == "mission_type":
+                _adopt_catalogue(conn, row)
+        elif entity == "hours_entry":
+            result.skipped += 1  # insert-only: a known entry never changes
+            continue
+        else:
+            merged = _merge(entity, local, incoming, fields, version, held, conflicts, conn)
+            result.conflicts += merged.pop("__conflicts__", 0)
+            if op == "delete" and merged.get("deleted_at") is None:
+                merged["deleted_at"] = utcnow()
+            _local_helpers(entity, merged)
+            merged.pop("id")
+            merged["_id"] = record_id
+            updates.append(merged)
+        if entity == "volunteer" and isinstance(extra.get("mission_type_ids"), list):
+            offers[record_id] = [str(i) for i in extra["mission_type_ids"]]
+        result.entities.add(entity)
+        result.ids[entity].append(record_id)
+    if inserts:
+        conn.execute(insert(table), inserts)
+        result.inserted += len(inserts)
+    if updates:
+        statement = table.update().where(table.c.id == bindparam("_id"))
+        conn.execute(statement, updates)
+        result.updated += len(updates)
+    if offers:
+        _write_offers(conn, offers)
+    result.applied += len(inserts) + len(updates)
+
+
+def _merge(
+    entity: str,
+    local: dict[str, Any],
+    incoming: dict[str, Any],
+    fields: Mapping[str, Any],
+    version: int,
+    held: dict[str, set[str]],
+    conflicts: dict[str, dict[str, int]],
+    conn: Connection,
+) -> dict[str, Any]:
+    record_id = local["id"]
+    merged = dict(local)
+    pending = held.get(record_id, set())
+    open_ = conflicts.get(record_id, {})
+    new_conflicts = 0
+    for key, value in incoming.items():
+        if key in open_:
+            _refresh_conflict(conn, open_[key], local.get(key), value, fields.get(key), version)
+            if value == local.get(key):
+                merged[key] = value
+            continue
+        if key in pending:
+            if key in PROTECTED_FIELDS and value != local.get(key):
+                _add_conflict(conn, entity, record_id, key, local.get(key), fields[key], version)
+                new_conflicts += 1
+            continue
+        merged[key] = value
+    status_free = "status" in incoming and "status" not in pending and "status" not in open_
+    if status_free and status_is_backwards(entity, local.get("status"), incoming["status"]):
+        merged["status"] = local["status"]
+        if "status_changed_at" in local:
+            merged["status_changed_at"] = local["status_changed_at"]
+    if local.get("deleted_at") is not None and merged.get("deleted_at") is None:
+        merged["deleted_at"] = local["deleted_at"]  # a tombstone stays
+    if "server_version" in merged:
+        merged["server_version"] = max(int(local.get("server_version") or 0), version)
+    merged["__conflicts__"] = new_conflicts
+    return merged
+
+
+# -- what this desk still holds ------------------------------------------------------------
+def _held_fields(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, set[str]]:
+    """Fields changed by pending (not yet acknowledged) outbox entries, per record."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for part in _chunks(ids):
+        rows = conn.execute(
+            text(
+                "SELECT record_id, payload FROM outbox WHERE state = 'pending' "
+                "AND entity = :entity AND record_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"entity": entity, "ids": list(part)},
+        )
+        for record_id, payload in rows:
+            try:
+                changed = json.loads(payload).get("changed", [])
+            except ValueError:
+                continue
+            held[record_id].update(changed)
+    return held
+
+
+def _open_conflicts(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    for part in _chunks(ids):
+        rows = conn.execute(
+            select(SyncConflict.id, SyncConflict.record_id, SyncConflict.field).where(
+                SyncConflict.resolved_at.is_(None),
+                SyncConflict.entity == entity,
+                SyncConflict.record_id.in_(part),
+            )
+        )
+        for conflict_id, record_id, name in rows:
+            found[record_id][name] = conflict_id
+    return found
+
+
+def record_conflict(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    name: str,
+    local_value: Any,
+    server_json: Any,
+    server_version: int,
+) -> bool:
+    """Open a conflict, or refresh the open one of that field. True when it is new."""
+    row = conn.execute(
+        select(SyncConflict.id).where(
+            SyncConflict.resolved_at.is_(None),
+            SyncConflict.entity == entity,
+            SyncConflict.record_id == record_id,
+            SyncConflict.field == name,
+        )
+    ).first()
+    if row is not None:
+        conn.execute(
+            _CONFLICTS.update()
+            .where(SyncConflict.id == row[0])
+            .values(
+                server_value=json.dumps(server_json, ensure_ascii=False),
+                server_version=server_version,
+            )
+        )
+        return False
+    conn.execute(
+        insert(_CONFLICTS).values(
+            entity=entity,
+            record_id=record_id,
+            field=name,
+            local_value=json.dumps(to_jsonable(local_value), ensure_ascii=False),
+            server_value=json.dumps(server_json, ensure_ascii=False),
+            server_version=server_version,
+            created_at=utcnow(),
+            resolution="",
+            resolved_by="",
+        )
+    )
+    return True
+
+
+def _add_conflict(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    name: str,
+    local_value: Any,
+    server_json: Any,
+    version: int,
+) -> None:
+    record_conflict(conn, entity, record_id, name, local_value, server_json, version)
+
+
+def _refresh_conflict(
+    conn: Connection,
+    conflict_id: int,
+    local_value: Any,
+    value: Any,
+    server_json: Any,
+    version: int,
+) -> None:
+    table = _CONFLICTS
+    if value == local_value:
+        # Both sides ended with the same value: nothing left to choose.
+        conn.execute(
+            table.update()
+            .where(table.c.id == conflict_id)
+            .values(resolved_at=utcnow(), resolution="converged", resolved_by="")
+        )
+        return
+    conn.execute(
+        table.update()
+        .where(table.c.id == conflict_id)
+        .values(server_value=json.dumps(server_json, ensure_ascii=False), server_version=version)
+    )
+
+
+# -- children and special cases --------------------------------------------------------------
+def _write_offers(conn: Connection, offers: Mapping[str, list[str]]) -> None:
+    table = Base.metadata.tables["volunteer_offer"]
+    ids = list(offers)
+    for part in _chunks(ids):
+        conn.execute(delete(table).where(table.c.volunteer_id.in_(part)))
+    rows = [
+        {"volunteer_id": volunteer_id, "mission_type_id": type_id}
+        for volunteer_id, type_ids in offers.items()
+        for type_id in dict.fromkeys(type_ids)
+    ]
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def _adopt_catalogue(conn: Connection, row: Mapping[str, Any]) -> None:
+    """A desk joining a commune that already syncs adopts the platform's catalogue: its
+    own seeded mission type of the same code goes, when nothing here uses it yet and it
+    never reached the server (otherwise both stay, and staff can retire one)."""
+    local = conn.execute(
+        text(
+            "SELECT id FROM mission_type WHERE code = :code AND id != :id "
+            "AND server_version IS NULL AND deleted_at IS NULL"
+        ),
+        {"code": row["code"], "id": row["id"]},
+    ).scalars()
+    for type_id in list(local):
+        used = conn.execute(
+            text(
+                "SELECT 1 FROM request WHERE mission_type_id = :t "
+                "UNION ALL SELECT 1 FROM mission WHERE mission_type_id = :t "
+                "UNION ALL SELECT 1 FROM hours_entry WHERE mission_type_id = :t "
+                "UNION ALL SELECT 1 FROM volunteer_offer WHERE mission_type_id = :t LIMIT 1"
+            ),
+            {"t": type_id},
+        ).first()
+        if used is None:
+            conn.execute(
+                text("DELETE FROM outbox WHERE entity = 'mission_type' AND record_id = :t"),
+                {"t": type_id},
+            )
+            conn.execute(text("DELETE FROM mission_type WHERE id = :t"), {"t": type_id})
+
+
+def _erase(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    shape: _Shape,
+    fields: Mapping[str, Any],
+    version: int,
+    local: dict[str, Any] | None,
+) -> None:
+    """Personal-data erasure from the platform: the erasure service scrubs the record
+    (ERASE_HOOK); without it, the scrubbed fields overwrite the record as a tombstone."""
+    hook = _erase_hook()
+    if hook is not None and local is not None:
+        with Session(bind=conn) as session:
+            hook(session, entity, record_id)
+            session.flush()
+    incoming = _incoming(shape, fields)
+    if local is None:
+        row = {**shape.defaults, **incoming, "id": record_id}
+        if shape.has_commune:
+            row["commune_id"] = _commune_of(conn)
+        for key in ("created_at", "updated_at"):
+            if key in row and row[key] is None:
+                row[key] = utcnow()
+    else:
+        found = conn.execute(select(shape.table).where(shape.table.c.id == record_id)).first()
+        row = {**dict(found._mapping), **incoming} if found is not None else dict(local)
+    if "deleted_at" in row and row["deleted_at"] is None:
+        row["deleted_at"] = utcnow()
+    if shape.has_server_version:
+        row["server_version"] = version
+    _local_helpers(entity, row)
+    if local is None:
+        conn.execute(insert(shape.table), [row])
+    else:
+        row.pop("id", None)
+        conn.execute(shape.table.update().where(shape.table.c.id == record_id).values(**row))
+    # Nothing of the old values may wait in the queue or in a conflict either.
+    conn.execute(
+        text("DELETE FROM outbox WHERE entity = :e AND record_id = :r AND state != 'sent'"),
+        {"e": entity, "r": record_id},
+    )
+    conn.execute(
+        delete(_CONFLICTS).where(SyncConflict.entity == entity, SyncConflict.record_id == record_id)
+    )
+
+
+# The erasure service (issue 8) provides `erase_locally(session, entity, record_id)`;
+# until it exists, pulled erasures fall back to overwriting with the scrubbed fields.
+ERASE_HOOK_MODULE = "bippop_desk.registry.services.erasure"
+
+
+def _erase_hook() -> Callable[[Session, str, str], Any] | None:
+    try:
+        module = importlib.import_module(ERASE_HOOK_MODULE)
+    except ImportError:
+        return None
+    hook = getattr(module, "erase_locally", None)
+    return hook if callable(hook) else None
+
+
+def _commune_of(conn: Connection) -> str:
+    return str(conn.execute(text("SELECT id FROM commune LIMIT 1")).scalar() or "")
