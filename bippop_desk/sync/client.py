@@ -1,0 +1,237 @@
+"""HTTP to the central server: protocol headers, timeouts, retries, clock skew.
+
+Timeouts are always set and TLS certificates always checked (against the system's
+authorities or a private authority's PEM file); there is no switch to turn that off.
+Network errors, timeouts, cut or garbled bodies and 5xx answers are retried with
+exponential backoff and jitter, a bounded number of times: every call here is safe to
+repeat (push batches carry an idempotency key, pulls only read). What cannot be
+retried becomes a typed error whose message is French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bippop_desk.registry.errors import RegistryError
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = 1
+TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+
+class SyncError(RegistryError):
+    """A sync problem worded for the staff."""
+
+
+class NeedsEnroll(SyncError):
+    """401: the token is unknown or revoked; the desk must be enrolled again."""
+
+
+class NeedsUpdate(SyncError):
+    """426: this desk's protocol is too old; the queue is kept, work goes on offline."""
+
+
+class Unreachable(SyncError):
+    """Network down, timeouts or server errors, after the retries."""
+
+
+class Refused(SyncError):
+    """A 4xx the server explained (French detail), other than 401 and 426."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+NEEDS_ENROLL_MESSAGE = (
+    "Ce poste n'est plus reconnu par la plateforme : inscrivez-le de nouveau avec un "
+    "code d'inscription (demandez-le à l'administrateur de la plateforme)."
+)
+NEEDS_UPDATE_MESSAGE = (
+    "La plateforme demande une version plus récente de Bip Pop Desk : mettez le logiciel "
+    "à jour. Vos modifications restent en attente et partiront après la mise à jour."
+)
+TLS_MESSAGE = (
+    "Le certificat de sécurité de la plateforme n'a pas pu être vérifié : la connexion "
+    "est refusée. Vérifiez l'adresse de la plateforme, ou le certificat de l'autorité "
+    "fourni par votre informaticien."
+)
+
+
+def unreachable_message(reason: str) -> str:
+    return (
+        f"La plateforme est injoignable ({reason}). Les modifications restent en attente "
+        "et partiront à la prochaine synchronisation."
+    )
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 4  # tries in all, for one call
+    base_s: float = 0.25
+    max_s: float = 4.0
+
+    def delay(self, attempt: int) -> float:
+        # "Full jitter": desks that lost the server together do not return together.
+        return random.uniform(0, min(self.max_s, self.base_s * (2**attempt)))
+
+
+def schema_revision() -> str:
+    from bippop_desk.registry.migrate import head_revision
+
+    return head_revision()
+
+
+def verify_option(ca_file: str) -> ssl.SSLContext | bool:
+    """True (system authorities) or a context trusting a private authority too."""
+    if not ca_file:
+        return True
+    context = ssl.create_default_context(cafile=ca_file)
+    return context
+
+
+class SyncHttp:
+    """One connection pool to one server, for one sync (or one enrollment)."""
+
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None,
+        *,
+        ca_file: str = "",
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        headers = {
+            "X-Bippop-Protocol": str(PROTOCOL),
+            "X-Bippop-Schema": schema_revision(),
+            "User-Agent": "bippop-desk",
+        }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.client = httpx.Client(
+            base_url=server_url.rstrip("/"),
+            headers=headers,
+            timeout=timeout,
+            verify=verify_option(ca_file),
+            transport=transport,
+            follow_redirects=False,
+        )
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock_offset_s: float | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> SyncHttp:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        retry_sent: bool = True,
+    ) -> dict[str, Any]:
+        """The JSON answer of a 2xx. `retry_sent=False` retries only when the request
+        surely never reached the server (connection refused), for calls that must
+        not run twice (enrollment spends a single-use code)."""
+        last_reason = ""
+        for attempt in range(self.retry.attempts):
+            if attempt:
+                self.sleep(self.retry.delay(attempt - 1))
+            sent_at = time.time()
+            try:
+                response = self.client.request(method, path, json=body, params=params)
+                payload = _decode(response)
+            except httpx.ConnectError as error:
+                if _tls_failure(error):
+                    raise SyncError(TLS_MESSAGE) from error
+                last_reason = "connexion impossible"
+                log.info("sync %s %s: %s (try %d)", method, path, error, attempt + 1)
+                continue
+            except (httpx.TimeoutException, httpx.TransportError, _Garbled) as error:
+                last_reason = (
+                    "délai dépassé"
+                    if isinstance(error, httpx.TimeoutException)
+                    else "réponse interrompue"
+                )
+                log.info("sync %s %s: %r (try %d)", method, path, error, attempt + 1)
+                if not retry_sent:
+                    break
+                continue
+            self._measure_clock(response, sent_at, time.time())
+            status = response.status_code
+            if status >= 500:
+                last_reason = f"erreur {status} du serveur"
+                log.info("sync %s %s: HTTP %d (try %d)", method, path, status, attempt + 1)
+                if not retry_sent:
+                    break
+                continue
+            detail = str(payload.get("detail") or "") if isinstance(payload, dict) else ""
+            if status == 401:
+                raise NeedsEnroll(NEEDS_ENROLL_MESSAGE)
+            if status == 426:
+                raise NeedsUpdate(detail or NEEDS_UPDATE_MESSAGE)
+            if status >= 400:
+                raise Refused(
+                    detail or f"La plateforme a refusé la demande (erreur {status}).", status
+                )
+            if not isinstance(payload, dict):
+                last_reason = "réponse illisible"
+                continue
+            return payload
+        raise Unreachable(unreachable_message(last_reason or "réponse illisible"))
+
+    def _measure_clock(self, response: httpx.Response, sent: float, received: float) -> None:
+        stamp = response.headers.get("X-Bippop-Server-Time", "")
+        if not stamp:
+            return
+        try:
+            server = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=dt.UTC)
+        self.clock_offset_s = round(server.timestamp() - (sent + received) / 2, 3)
+
+
+class _Garbled(Exception):
+    """A 2xx whose body is not the JSON it announces (cut short on the way)."""
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
+        if response.status_code < 300 or response.status_code >= 500:
+            raise _Garbled(str(error)) from error
+        return {}
+
+
+def _tls_failure(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
