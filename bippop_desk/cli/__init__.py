@@ -16,10 +16,11 @@ from bippop_desk.cli import (
     import_cmd,
     roster_cmd,
     search_cmd,
+    sync_cmd,
 )
 from bippop_desk.registry.errors import RegistryError
 
-COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd, import_cmd)
+COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd, import_cmd, sync_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
