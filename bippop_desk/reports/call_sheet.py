@@ -13,16 +13,16 @@ from bippop_desk.registry.services.campaigns import PENDING, STATES, CallRow, Ca
 from bippop_desk.reports.register_pdf import build, p, styles, table
 
 COLUMNS = (
-    ("N°", 3),
+    ("N°", 5),
     ("Personne", 20),
-    ("Téléphones", 16),
+    ("Téléphones", 18),
     ("Adresse", 26),
     ("Contact d'urgence", 22),
     ("Pourquoi en priorité", 20),
-    ("État", 12),
-    ("Heure", 8),
+    ("État", 14),
+    ("Heure", 11),
     ("Issue : OK / aide / pas de réponse", 20),
-    ("Notes", 28),
+    ("Notes", 21),
 )
 
 

@@ -22,16 +22,16 @@ from bippop_desk.reports.register_pdf import build, p, styles, table
 from bippop_desk.reports.safe_cells import text_cell
 
 COLUMNS = (
-    ("Nom et prénom", 26),
-    ("Date de naissance", 12),
-    ("Adresse", 36),
-    ("Téléphone", 22),
-    ("Catégorie", 30),
-    ("Inscrit·e à la demande de", 22),
-    ("Date de la demande", 12),
-    ("Service d'aide à domicile", 24),
-    ("Personne à prévenir", 28),
-    ("Vit seul·e", 9),
+    ("Nom et prénom", 24),
+    ("Né·e le", 17),
+    ("Adresse", 26),
+    ("Téléphone", 19),
+    ("Catégorie", 20),
+    ("Inscrit·e à la demande de", 18),
+    ("Demande du", 17),
+    ("Service d'aide à domicile", 21),
+    ("Personne à prévenir", 22),
+    ("Seul·e", 10),
 )
 
 

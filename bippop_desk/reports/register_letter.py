@@ -90,5 +90,7 @@ def write_letter(detail: EntryDetail, commune: Commune, path: Path) -> Path:
         Spacer(1, 1.2 * cm),
         p(f"Pour le maire de {commune.name},\nle service {commune.service_name}", s["body"]),
     ]
-    build(path, flow, issuer=issuer, title="Accusé de réception — registre nominatif")
+    build(
+        path, flow, issuer=f"Mairie de {commune.name}", title="Accusé de réception", printed=False
+    )
     return path

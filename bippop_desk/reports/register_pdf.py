@@ -76,6 +76,7 @@ def build(
     title: str,
     subtitle: str = "",
     pagesize: tuple[float, float] = A4,
+    printed: bool = True,
 ) -> int:
     """Write the PDF; returns its page count."""
     furniture = PageFurniture(
@@ -83,7 +84,8 @@ def build(
         title=title,
         subtitle=subtitle,
         right_notes=(),
-        printed=f"Imprimé le {short_datetime(local_now())}",
+        # A portrait letter has no room for it beside the confidentiality notice.
+        printed=f"Imprimé le {short_datetime(local_now())}" if printed else "",
         margin=MARGIN,
     )
     pages: list[int] = []

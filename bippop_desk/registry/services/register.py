@@ -314,8 +314,8 @@ class PrefetRow:
 
 _PREFET = """
 SELECT b.last_name || ' ' || b.first_name, b.birth_date,
-       trim(b.address_line || ' ' || b.address_complement || ', '
-            || b.postal_code || ' ' || b.city),
+       trim(b.address_line || ' ' || b.address_complement),
+       trim(b.postal_code || ' ' || b.city),
        b.phone, b.phone_secondary, e.category, e.disability_basis, e.requested_by,
        e.request_date, e.home_care_service, e.emergency_contact_name,
        e.emergency_contact_phone, e.lives_alone
@@ -345,7 +345,8 @@ def prefet_export_rows(registry: Registry, alert_id: str) -> list[PrefetRow]:
     for (
         name,
         birth,
-        address,
+        street,
+        town,
         phone,
         phone2,
         category,
@@ -365,7 +366,7 @@ def prefet_export_rows(registry: Registry, alert_id: str) -> list[PrefetRow]:
             PrefetRow(
                 name,
                 dt.date.fromisoformat(birth) if birth else None,
-                address.strip(", "),
+                ", ".join(part for part in (street, town) if part),
                 phones,
                 label,
                 REQUESTED_BY.get(by, by),
