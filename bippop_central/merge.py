@@ -98,6 +98,17 @@ class Stored:
     field_versions: dict[str, int]
     deleted: bool = False
     erased: bool = False
+    field_origins: dict[str, str] = field(default_factory=dict)
+
+    def origin_of(self, name: str) -> str:
+        return self.field_origins.get(name, self.field_origins.get("", ""))
+
+    def wrote(self, name: str, seq: int, device: str) -> None:
+        self.field_versions[name] = seq
+        if device == self.field_origins.get("", ""):
+            self.field_origins.pop(name, None)
+        else:
+            self.field_origins[name] = device
 
 
 @dataclass
@@ -158,8 +169,12 @@ def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def merge(stored: Stored | None, m: Mutation, seq: int) -> Outcome:
-    """Apply one mutation to a record's stored state (see the protocol's merge rules)."""
+def merge(stored: Stored | None, m: Mutation, seq: int, device: str = "") -> Outcome:
+    """Apply one mutation of `device` to a record's stored state (the protocol's rules).
+
+    A field last written by the same device is never "behind": the desk's own earlier,
+    not yet acknowledged change is part of what it edited (its outbox is in order).
+    """
     if m.entity not in SYNCED_ENTITIES:
         return Outcome("rejected", detail=f"Type de fiche non synchronisé : {m.entity[:40]!r}.")
     if stored is not None and stored.entity != m.entity:
@@ -167,38 +182,39 @@ def merge(stored: Stored | None, m: Mutation, seq: int) -> Outcome:
     try:
         fields = clean_fields(m.entity, m.fields)
         if m.op == "erase":
-            return _erase(m, fields, seq)
+            return _erase(m, fields, seq, device)
         if stored is not None and stored.erased:
             raise Rejected("Cette fiche a été effacée (droit à l'effacement) : rien n'est repris.")
         if m.entity == "hours_entry":
-            return _hours(stored, m, fields, seq)
+            return _hours(stored, m, fields, seq, device)
         if stored is None:
-            return _create(m, fields, seq)
-        return _update(stored, m, fields, seq)
+            return _create(m, fields, seq, device)
+        return _update(stored, m, fields, seq, device)
     except Rejected as error:
         return Outcome("rejected", detail=str(error))
 
 
-def _tombstone(state: Stored, fields: dict[str, Any], seq: int) -> None:
+def _tombstone(state: Stored, fields: dict[str, Any], seq: int, device: str) -> None:
     state.deleted = True
     if not state.fields.get("deleted_at"):
         state.fields["deleted_at"] = fields.get("deleted_at") or _now_iso()
-        state.field_versions["deleted_at"] = seq
+        state.wrote("deleted_at", seq, device)
 
 
-def _create(m: Mutation, fields: dict[str, Any], seq: int) -> Outcome:
+def _create(m: Mutation, fields: dict[str, Any], seq: int, device: str) -> Outcome:
     state = Stored(m.entity, seq, dict(fields), dict(m.extra), dict.fromkeys(fields, seq))
+    state.field_origins = {"": device}
     for key in m.extra:
         state.field_versions[f"extra.{key}"] = seq
     if m.op == "delete":
-        _tombstone(state, fields, seq)
+        _tombstone(state, fields, seq, device)
     return Outcome("applied", state=state, version=seq)
 
 
-def _update(stored: Stored, m: Mutation, fields: dict[str, Any], seq: int) -> Outcome:
+def _update(stored: Stored, m: Mutation, fields: dict[str, Any], seq: int, device: str) -> Outcome:
     state = Stored(
         stored.entity, seq, dict(stored.fields), dict(stored.extra),
-        dict(stored.field_versions), stored.deleted, stored.erased,
+        dict(stored.field_versions), stored.deleted, stored.erased, dict(stored.field_origins),
     )  # fmt: skip
     conflicts: dict[str, dict[str, Any]] = {}
     skipped: set[str] = set()
@@ -216,26 +232,30 @@ def _update(stored: Stored, m: Mutation, fields: dict[str, Any], seq: int) -> Ou
         value, current = fields[name], stored.fields.get(name)
         field_version = stored.field_versions.get(name, 0)
         behind = m.base_version is not None and m.base_version < field_version
+        if behind and stored.origin_of(name) == device and device:
+            behind = False  # its own earlier change, not yet acknowledged on the desk
         if behind and name in PROTECTED and value != current:
             conflicts[name] = {"server": current, "server_version": field_version}
             continue
         if value != current or name not in stored.fields:
             state.fields[name] = value
-            state.field_versions[name] = seq
+            state.wrote(name, seq, device)
     for key, value in m.extra.items():
         if state.extra.get(key) != value:
             state.extra[key] = value
-            state.field_versions[f"extra.{key}"] = seq
+            state.wrote(f"extra.{key}", seq, device)
     if m.op == "delete":
-        _tombstone(state, fields, seq)
+        _tombstone(state, fields, seq, device)
     return Outcome("conflict" if conflicts else "applied", state, seq, conflicts)
 
 
-def _hours(stored: Stored | None, m: Mutation, fields: dict[str, Any], seq: int) -> Outcome:
+def _hours(
+    stored: Stored | None, m: Mutation, fields: dict[str, Any], seq: int, device: str
+) -> Outcome:
     if m.op == "delete":
         raise Rejected("Les heures ne se suppriment pas : saisissez une correction.")
     if stored is None:
-        return _create(m, fields, seq)
+        return _create(m, fields, seq, device)
     same = all(stored.fields.get(k) == v for k, v in fields.items()) and all(
         stored.extra.get(k) == v for k, v in m.extra.items()
     )
@@ -244,12 +264,13 @@ def _hours(stored: Stored | None, m: Mutation, fields: dict[str, Any], seq: int)
     raise Rejected("Une saisie d'heures ne se modifie pas : saisissez une correction.")
 
 
-def _erase(m: Mutation, fields: dict[str, Any], seq: int) -> Outcome:
+def _erase(m: Mutation, fields: dict[str, Any], seq: int, device: str) -> Outcome:
     """Personal-data erasure: the pushed, already scrubbed fields replace everything.
 
     The old values are not kept anywhere: the record row is overwritten in place.
     """
     state = Stored(m.entity, seq, dict(fields), dict(m.extra), dict.fromkeys(fields, seq))
+    state.field_origins = {"": device}
     state.erased = True
-    _tombstone(state, fields, seq)
+    _tombstone(state, fields, seq, device)
     return Outcome("applied", state=state, version=seq)

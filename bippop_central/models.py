@@ -94,6 +94,9 @@ class Record(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON)
     field_versions: Mapped[dict[str, int]] = mapped_column(JSON)
+    # Which device last wrote a field ("" = the creator's, the default): a desk's
+    # second edit of a field is never a conflict with its own first one.
+    field_origins: Mapped[dict[str, str]] = mapped_column(JSON)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
     origin_device: Mapped[str | None] = mapped_column(String(36), default=None)

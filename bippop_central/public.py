@@ -82,6 +82,7 @@ def _insert(conn: Connection, commune_id: int, seq: int, entity: str, fields: di
         record_t.insert().values(
             record_id=record_id, commune_id=commune_id, entity=entity, version=seq,
             fields=fields, extra=extra or {}, field_versions=dict.fromkeys(fields, seq),
+            field_origins={"": ""},
             deleted=False, erased=False, origin_device=None, updated_at=utcnow(),
         )
     )  # fmt: skip

@@ -90,7 +90,7 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
                 mutation_id, item.entity, record_id, item.op, item.base_version,
                 list(item.changed), dict(item.fields), dict(item.extra),
             )  # fmt: skip
-            outcome: Outcome = merge(state, mutation, seq + 1)
+            outcome: Outcome = merge(state, mutation, seq + 1, caller.device_id)
             result["status"] = outcome.status
             if outcome.status == "rejected":
                 result["detail"] = outcome.detail
@@ -156,7 +156,7 @@ def _records(conn: Connection, record_ids: list[str]) -> dict[str, tuple[int, St
         row["record_id"]: (
             row["commune_id"],
             Stored(row["entity"], row["version"], row["fields"], row["extra"],
-                   row["field_versions"], row["deleted"], row["erased"]),
+                   row["field_versions"], row["deleted"], row["erased"], row["field_origins"]),
         )
         for row in rows
     }  # fmt: skip
@@ -166,7 +166,8 @@ def _row(record_id: str, state: Stored, caller: Caller) -> dict[str, Any]:
     return {
         "rid": record_id, "commune_id": caller.commune_id, "entity": state.entity,
         "version": state.version, "fields": state.fields, "extra": state.extra,
-        "field_versions": state.field_versions, "deleted": state.deleted,
+        "field_versions": state.field_versions, "field_origins": state.field_origins,
+        "deleted": state.deleted,
         "erased": state.erased, "origin_device": caller.device_id, "updated_at": utcnow(),
     }  # fmt: skip
 

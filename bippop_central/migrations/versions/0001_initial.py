@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("extra", sa.JSON(), nullable=False),
         sa.Column("field_versions", sa.JSON(), nullable=False),
+        sa.Column("field_origins", sa.JSON(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("erased", sa.Boolean(), nullable=False),
         sa.Column("origin_device", sa.String(36), nullable=True),
