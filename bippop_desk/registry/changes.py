@@ -211,7 +211,12 @@ class ChangeSet:
             seen = max(seen or 0, base_version)
         payload: dict[str, Any] = {
             "fields": record_fields(record),
-            "changed": changed,
+            # The bookkeeping columns change with every edit: sent along so the
+            # platform's copy stays whole (audit keeps only the named fields).
+            "changed": changed
+            + [k for k in ("updated_at", "row_version") if op != "erase" and k not in changed]
+            if action != "create"
+            else changed,
             "base_version": seen,
         }
         if extra:

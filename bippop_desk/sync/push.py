@@ -47,8 +47,9 @@ class _Entry:
     payload: str
 
 
-def push_all(registry: Registry, http: SyncHttp, *, batch_size: int = BATCH_SIZE) -> PushOutcome:
+def push_all(registry: Registry, http: SyncHttp, *, batch_size: int | None = None) -> PushOutcome:
     outcome = PushOutcome()
+    batch_size = batch_size or BATCH_SIZE
     while True:
         batch_id, entries = next_batch(registry, batch_size)
         if not entries:

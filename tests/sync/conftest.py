@@ -1,0 +1,168 @@
+"""Fixtures of the sync tests: the REAL central server (uvicorn subprocess on 127.0.0.1,
+tests/servers.py) and desks that are real registry files enrolled with it.
+
+One server per database kind for the whole session (starting uvicorn costs ~1 s); each
+test gets a commune of its own (a fresh INSEE code), which the server isolates like
+any other tenant. `central_any` runs on SQLite and PostgreSQL (skipped loudly when the
+PostgreSQL binaries are absent).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bippop_desk.registry.changes import Actor
+from bippop_desk.registry.services.commune import setup_commune
+from bippop_desk.registry.store import Registry
+from bippop_desk.sync.client import RetryPolicy
+from bippop_desk.sync.engine import SyncReport, enroll, sync_once
+from tests.servers import CentralServer, start_central, start_postgres
+
+COORDINATOR = Actor("claire", "Claire Petit", "coordinateur")
+FAST_RETRY = RetryPolicy(attempts=4, base_s=0.01, max_s=0.05)
+_INSEE = itertools.count(10001)
+
+
+@dataclass
+class Desk:
+    """One town-hall computer: its registry file, enrolled with the server."""
+
+    name: str
+    path: Path
+    registry: Registry
+    server: CentralServer
+
+    def sync(self, **options: Any) -> SyncReport:
+        options.setdefault("retry", FAST_RETRY)
+        return sync_once(self.registry, **options)
+
+    def sync_ok(self) -> SyncReport:
+        report = self.sync()
+        assert report.error == "", report.error
+        return report
+
+
+@dataclass
+class Commune:
+    server: CentralServer
+    insee: str
+    tmp: Path
+    desks: list[Desk]
+
+    def desk(self, name: str, *, enrolled: bool = True) -> Desk:
+        path = self.tmp / f"{name}.sqlite3"
+        registry = Registry(path, COORDINATOR)
+        setup_commune(registry, self.insee, f"Commune {self.insee}", "60", "60200")
+        if enrolled:
+            enroll(registry, self.server.url, self.server.enroll_code(self.insee), name)
+        desk = Desk(name, path, registry, self.server)
+        self.desks.append(desk)
+        return desk
+
+
+def _server(db_url: str) -> Iterator[CentralServer]:
+    server = start_central(db_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def central_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+    yield from _server(f"sqlite:///{tmp_path_factory.mktemp('central') / 'central.sqlite3'}")
+
+
+@pytest.fixture(scope="session")
+def central_postgres() -> Iterator[CentralServer]:
+    try:
+        url = start_postgres()
+    except RuntimeError as error:
+        pytest.skip(f"PostgreSQL NON TESTÉ : {error}")
+    yield from _server(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central_any(request: pytest.FixtureRequest) -> CentralServer:
+    name = "central_sqlite" if request.param == "sqlite" else "central_postgres"
+    server: CentralServer = request.getfixturevalue(name)
+    return server
+
+
+def _commune(server: CentralServer, tmp_path: Path) -> Iterator[Commune]:
+    insee = f"{next(_INSEE):05d}"
+    server.add_commune(insee, f"Commune {insee}", "60")
+    commune = Commune(server, insee, tmp_path, [])
+    yield commune
+    for desk in commune.desks:
+        desk.registry.close()
+
+
+@pytest.fixture
+def commune(central_sqlite: CentralServer, tmp_path: Path) -> Iterator[Commune]:
+    """A fresh commune on the SQLite server; `commune.desk(name)` adds an enrolled desk."""
+    yield from _commune(central_sqlite, tmp_path)
+
+
+@pytest.fixture
+def commune_any(central_any: CentralServer, tmp_path: Path) -> Iterator[Commune]:
+    """The same on SQLite and on PostgreSQL."""
+    yield from _commune(central_any, tmp_path)
+
+
+# -- comparing desks -----------------------------------------------------------------------
+SYNCED_TABLES = (
+    "partner",
+    "mission_type",
+    "beneficiary",
+    "volunteer",
+    "volunteer_availability",
+    "volunteer_absence",
+    "request",
+    "mission",
+    "hours_entry",
+)
+NOT_COMPARED = {"commune_id", "server_version", "search_phones", "name_key"}
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every synced record of a registry file, without local-only columns."""
+    conn = sqlite3.connect(path)
+    try:
+        tables: dict[str, list[tuple[Any, ...]]] = {}
+        for table in SYNCED_TABLES:
+            columns = [
+                row[1]
+                for row in conn.execute(f"PRAGMA table_info({table})")
+                if row[1] not in NOT_COMPARED
+            ]
+            tables[table] = conn.execute(
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"
+            ).fetchall()
+        tables["volunteer_offer"] = conn.execute(
+            "SELECT volunteer_id, mission_type_id FROM volunteer_offer ORDER BY 1, 2"
+        ).fetchall()
+        return tables
+    finally:
+        conn.close()
+
+
+def assert_converged(*desks: Desk) -> None:
+    first = snapshot(desks[0].path)
+    for desk in desks[1:]:
+        other = snapshot(desk.path)
+        for table, rows in first.items():
+            assert other[table] == rows, f"{desk.name} differs from {desks[0].name} in {table}"
+
+
+def pending(desk: Desk) -> int:
+    with sqlite3.connect(desk.path) as conn:
+        return int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+
+SyncAll = Callable[..., None]
