@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bippop_desk.registry.migrate import current_revision, head_revision
+from bippop_desk.registry.sqlite_file import configure_connection
 
 
 class Reader(Protocol):
@@ -27,7 +28,8 @@ class FileReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA busy_timeout=30000")
+        # The same pragmas as every registry connection (WAL, synchronous=FULL…).
+        configure_connection(self._conn)
         self._conn.execute("PRAGMA query_only=ON")  # this view never writes
         self._lock = threading.Lock()
 
