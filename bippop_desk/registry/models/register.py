@@ -72,4 +72,8 @@ class CallAttempt(SyncedRecord, Base):
     request_id: Mapped[str | None] = mapped_column(ForeignKey("request.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_call_attempt_entry", "entry_id", "campaign_id", "called_at"),)
+    __table_args__ = (
+        Index("ix_call_attempt_entry", "entry_id", "campaign_id", "called_at"),
+        # The call list reads one campaign's calls from this index alone.
+        Index("ix_call_attempt_campaign", "campaign_id", "entry_id", "called_at", "outcome"),
+    )

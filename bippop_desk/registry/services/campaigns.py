@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -55,8 +56,9 @@ class Campaign:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-@dataclass(frozen=True)
-class CallRow:
+class CallRow(NamedTuple):
+    """One person of the call list (a tuple: 10,000 are built per reading)."""
+
     entry_id: str
     beneficiary_id: str
     name: str
@@ -146,31 +148,28 @@ def get_campaign(registry: Registry, campaign_id: str) -> Campaign:
     return _campaign(record)
 
 
-_CALL_LIST = """
-WITH here AS (
-    SELECT entry_id,
-           SUM(outcome = 'pas_de_reponse') AS unanswered,
-           MAX(CASE WHEN outcome = 'ok' THEN 2 WHEN outcome = 'besoin_aide' THEN 3 END) AS reached
-      FROM call_attempt
-     WHERE campaign_id = :campaign AND deleted_at IS NULL
-     GROUP BY entry_id
-), before AS (
-    SELECT entry_id, outcome FROM (
-        SELECT a.entry_id, a.outcome,
-               ROW_NUMBER() OVER (PARTITION BY a.entry_id ORDER BY a.called_at DESC) AS n
-          FROM call_attempt a
-         WHERE a.campaign_id != :campaign AND a.deleted_at IS NULL
-    ) WHERE n = 1
-)
+# The register joined to the people: the same reading as the plainest one (the bench's
+# floor); the calls of this alert and of the previous one are read apart, from the
+# campaign-first covering index, and joined in Python (a few thousand tuples).
+_PEOPLE = """
 SELECT e.id, b.id, b.last_name || ' ' || b.first_name, b.phone, b.phone_secondary,
        trim(b.address_line || ' ' || b.address_complement), e.emergency_contact_name,
-       e.emergency_contact_phone, e.lives_alone, coalesce(h.unanswered, 0), h.reached,
-       p.outcome
+       e.emergency_contact_phone, e.lives_alone
   FROM register_entry e
   JOIN beneficiary b ON b.id = e.beneficiary_id
-  LEFT JOIN here h ON h.entry_id = e.id
-  LEFT JOIN before p ON p.entry_id = e.id
  WHERE e.deleted_at IS NULL AND e.removed_on IS NULL AND b.deleted_at IS NULL
+"""
+# "No answer last time" looks at the previous alert only (the latest one before this).
+_PREVIOUS = """
+SELECT id FROM call_campaign
+ WHERE deleted_at IS NULL AND id != :campaign
+   AND starts_on <= (SELECT starts_on FROM call_campaign WHERE id = :campaign)
+ ORDER BY starts_on DESC, created_at DESC LIMIT 1
+"""
+# Calls are never deleted (an erasure only blanks their notes): no deleted_at test, so
+# the index alone answers.
+_CALLS = """
+SELECT entry_id, outcome FROM call_attempt WHERE campaign_id = ? ORDER BY entry_id, called_at
 """
 _STATE_ORDER = {"a_appeler": 0, "a_rappeler": 1, "escalade": 2, "aide": 3, "joint": 4}
 
@@ -179,7 +178,20 @@ def build_call_list(conn: sqlite3.Connection, campaign_id: str, max_attempts: in
     """The campaign's call list: who to call first (living alone, no emergency contact,
     no answer last time), then retries, then those for a home visit, then those reached.
     Plain sqlite3: runs on the worker, also used by the benchmark."""
+    previous = conn.execute(_PREVIOUS, {"campaign": campaign_id}).fetchone()
+    unanswered_by: dict[str, int] = {}
+    reached_by: dict[str, str] = {}
+    for entry_id, outcome in conn.execute(_CALLS, (campaign_id,)):
+        if outcome == "pas_de_reponse":
+            unanswered_by[entry_id] = unanswered_by.get(entry_id, 0) + 1
+        elif reached_by.get(entry_id) != "aide":  # a need of help outranks "all is well"
+            reached_by[entry_id] = "aide" if outcome == "besoin_aide" else "joint"
+    silent_before: set[str] = set()
+    if previous is not None:
+        last: dict[str, str] = dict(conn.execute(_CALLS, (previous[0],)).fetchall())
+        silent_before = {e for e, outcome in last.items() if outcome == "pas_de_reponse"}
     rows: list[CallRow] = []
+    fmt = format_phone
     for (
         entry_id,
         person_id,
@@ -190,45 +202,39 @@ def build_call_list(conn: sqlite3.Connection, campaign_id: str, max_attempts: in
         contact,
         contact_phone,
         alone,
-        unanswered,
-        reached,
-        before,
-    ) in conn.execute(_CALL_LIST, {"campaign": campaign_id}):
-        if reached == 3:
-            state = "aide"
-        elif reached == 2:
-            state = "joint"
-        elif unanswered >= max_attempts:
-            state = "escalade"
-        elif unanswered:
-            state = "a_rappeler"
-        else:
-            state = "a_appeler"
+    ) in conn.execute(_PEOPLE):
+        unanswered = unanswered_by.get(entry_id, 0)
+        state = reached_by.get(entry_id) or (
+            "escalade"
+            if unanswered >= max_attempts
+            else "a_rappeler"
+            if unanswered
+            else "a_appeler"
+        )
         no_contact = not (contact and contact_phone)
-        silent_before = before == "pas_de_reponse"
+        silent = entry_id in silent_before
         reasons = [
             text
             for flag, text in (
                 (alone, "vit seul·e"),
                 (no_contact, "sans contact d'urgence"),
-                (silent_before, "sans réponse la dernière fois"),
+                (silent, "sans réponse la dernière fois"),
             )
             if flag
         ]
-        emergency = f"{contact} {format_phone(contact_phone)}".strip() if contact else ""
         rows.append(
             CallRow(
                 entry_id,
                 person_id,
                 name,
-                format_phone(phone),
-                format_phone(phone2),
+                fmt(phone),
+                fmt(phone2),
                 address,
-                emergency,
+                f"{contact} {fmt(contact_phone)}".strip() if contact else "",
                 bool(alone),
-                int(unanswered),
+                unanswered,
                 state,
-                4 * bool(alone) + 2 * no_contact + silent_before,
+                4 * bool(alone) + 2 * no_contact + silent,
                 ", ".join(reasons),
             )
         )

@@ -144,6 +144,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_call_attempt_entry", "call_attempt", ["entry_id", "campaign_id", "called_at"]
     )
+    op.create_index(
+        "ix_call_attempt_campaign",
+        "call_attempt",
+        ["campaign_id", "entry_id", "called_at", "outcome"],
+    )
     for statement in AUDIT_GUARDS:
         op.execute(statement)
 
@@ -151,6 +156,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
     op.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    op.drop_index("ix_call_attempt_campaign", table_name="call_attempt")
     op.drop_index("ix_call_attempt_entry", table_name="call_attempt")
     op.drop_table("call_attempt")
     op.drop_table("call_campaign")
