@@ -47,6 +47,7 @@ PAGES = (
     ("reglages", "Réglages"),
     ("journal", "Journal"),
     ("synchro", "Synchronisation"),
+    ("tableau", "Tableau de bord"),
 )
 
 
@@ -177,6 +178,10 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.journal import JournalPage
 
             return JournalPage(context)
+        if key == "tableau":
+            from bippop_desk.ui.pages.dashboard import DashboardPage
+
+            return DashboardPage(context)
         if key == "synchro":
             from bippop_desk.ui.pages.sync_page import SyncPage
 

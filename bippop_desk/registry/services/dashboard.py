@@ -192,8 +192,12 @@ def key_figures(board: Dashboard) -> list[KeyFigure]:
             KeyFigure(
                 "Registre canicule couvert",
                 fr_percent(board.register_coverage),
-                f"{fr_number(board.registered_reached)} inscrit(s) sur "
-                f"{fr_number(board.registered)} ont eu une intervention",
+                (
+                    f"{fr_number(board.registered_reached)} inscrit(s) sur "
+                    f"{fr_number(board.registered)} ont eu une intervention"
+                )
+                if board.registered
+                else "personne n'est inscrit au registre",
             )
         )
     return figures
