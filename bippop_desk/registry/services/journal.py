@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bippop_desk.registry.clock import utc_to_local
 from bippop_desk.registry.frdates import short_datetime
-from bippop_desk.registry.models import AuditEvent
+from bippop_desk.registry.models import (
+    AuditEvent,
+    Beneficiary,
+    CallAttempt,
+    Mission,
+    RegisterEntry,
+    Request,
+)
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.store import Registry
 
 ENTITY_LABELS = {
@@ -25,6 +33,10 @@ ENTITY_LABELS = {
     "staff_user": "Utilisateur",
     "commune": "Commune",
     "app_setting": "Réglage",
+    "register_entry": "Registre",
+    "call_campaign": "Alerte",
+    "call_attempt": "Appel d'alerte",
+    "permission": "Accès",
 }
 ACTION_LABELS = {
     "create": "création",
@@ -34,6 +46,13 @@ ACTION_LABELS = {
     "assign": "affectation",
     "setting": "réglage",
     "demo": "démonstration",
+    "connexion": "connexion",
+    "connexion_refusee": "connexion refusée",
+    "refus": "action refusée",
+    "export": "export",
+    "consultation": "consultation",
+    "radiation": "radiation",
+    "erase": "effacement RGPD",
 }
 JOURNAL_COLUMNS = ("Quand", "Qui", "Action", "Fiche", "Ce qui s'est passé")
 
@@ -43,14 +62,46 @@ class JournalFilter:
     entity: str | None = None
     day_from: dt.date | None = None
     day_to: dt.date | None = None
+    user: str = ""  # part of the staff member's name
+    record_id: str = ""  # one record's id
+    person: str = ""  # a beneficiary's name: their file and everything linked to it
+
+
+def _person_records(registry: Registry, name: str) -> list[str]:
+    """Ids of the beneficiaries whose name holds `name`, and of their requests,
+    visits, register entries and alert calls."""
+    pattern = f"%{name.strip()}%"
+    people = select(Beneficiary.id).where(
+        or_(
+            (Beneficiary.last_name + " " + Beneficiary.first_name).like(pattern),
+            (Beneficiary.first_name + " " + Beneficiary.last_name).like(pattern),
+        )
+    )
+    entries = select(RegisterEntry.id).where(RegisterEntry.beneficiary_id.in_(people))
+    with registry.engine.connect() as conn:
+        ids = [str(i) for i in conn.scalars(people)]
+        for linked in (
+            select(Request.id).where(Request.beneficiary_id.in_(people)),
+            select(Mission.id).where(Mission.beneficiary_id.in_(people)),
+            entries,
+            select(CallAttempt.id).where(CallAttempt.entry_id.in_(entries)),
+        ):
+            ids += [str(i) for i in conn.scalars(linked)]
+    return ids
 
 
 def journal_ids(registry: Registry, filters: JournalFilter = JournalFilter()) -> list[str]:
     """Event ids, newest first. Only administrators read the journal."""
-    registry.actor.require("administrateur", action="consulter le journal")
+    require(registry, "journal.read")
     query = select(AuditEvent.id)
     if filters.entity:
         query = query.where(AuditEvent.entity == filters.entity)
+    if filters.user.strip():
+        query = query.where(AuditEvent.user_name.like(f"%{filters.user.strip()}%"))
+    if filters.record_id.strip():
+        query = query.where(AuditEvent.record_id == filters.record_id.strip())
+    if filters.person.strip():
+        query = query.where(AuditEvent.record_id.in_(_person_records(registry, filters.person)))
     if filters.day_from:
         query = query.where(AuditEvent.at >= dt.datetime.combine(filters.day_from, dt.time()))
     if filters.day_to:

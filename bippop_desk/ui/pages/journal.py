@@ -1,10 +1,20 @@
-"""Le journal: every change, who made it and when (administrators only)."""
+"""Le journal: every change, sign-in, refusal, export and view of the register, who
+and when (administrators only); filters by kind of record, user, person, record, dates."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.services.journal import (
@@ -40,6 +50,19 @@ class JournalPage(QWidget):
         self.day_from = french_date_edit(local_today() - dt.timedelta(days=30))
         self.day_to = french_date_edit(local_today())
         self.count_label = QLabel()
+        # Who, which person, which record: typed filters, applied after a short pause.
+        self.user = QLineEdit()
+        self.user.setPlaceholderText("Qui (nom)")
+        self.person = QLineEdit()
+        self.person.setPlaceholderText("Personne concernée (nom)")
+        self.record = QLineEdit()
+        self.record.setPlaceholderText("N° de fiche")
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(300)
+        self._typing.timeout.connect(self.reload)
+        for edit in (self.user, self.person, self.record):
+            edit.textChanged.connect(lambda _t: self._typing.start())
         for widget in (
             entity_label,
             self.entity,
@@ -52,6 +75,17 @@ class JournalPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
+        who = QHBoxLayout()
+        for text, edit in (
+            ("&Qui :", self.user),
+            ("&Personne :", self.person),
+            ("N° de f&iche :", self.record),
+        ):
+            label = QLabel(text)
+            label.setBuddy(edit)
+            who.addWidget(label)
+            who.addWidget(edit, 1)
+        layout.addLayout(who)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -76,6 +110,9 @@ class JournalPage(QWidget):
             entity=str(self.entity.currentData() or "") or None,
             day_from=from_qdate(self.day_from.date()) if dates else None,
             day_to=from_qdate(self.day_to.date()) if dates else None,
+            user=self.user.text(),
+            person=self.person.text(),
+            record_id=self.record.text(),
         )
         self._seq += 1
         seq = self._seq
