@@ -7,6 +7,7 @@ is blocking SQLAlchemy on one engine per worker process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from typing import Annotated, Any
@@ -74,15 +75,18 @@ Device = Annotated[Caller, Depends(_device)]
 Insee = Annotated[str, Path(pattern=_INSEE, description="Code INSEE de la commune")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
     422: {"model": schemas.ValidationOut, "description": "Requête invalide"},
     426: {"model": schemas.UpgradeOut, "description": "Poste à mettre à jour"},
 }
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
     **ERRORS,
     401: {"model": schemas.ErrorOut, "description": "Jeton inconnu ou révoqué"},
     403: {"model": schemas.ErrorOut, "description": "Refusé pour cette commune"},
 }
 FORM_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
     **ERRORS,
     404: {"model": schemas.ErrorOut, "description": "Commune inconnue"},
 }
@@ -165,3 +169,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
 def _commune(caller: Caller) -> dict[str, str]:
     return {"insee_code": caller.insee_code, "name": caller.name,
             "departement": caller.departement}  # fmt: skip
+
+
+def openapi_document() -> str:
+    """The OpenAPI document as published at /openapi.json (kept in bippop_central/)."""
+    app = create_app("sqlite://")
+    text = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+    app.state.engine.dispose()
+    return text

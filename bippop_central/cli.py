@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True, parser_class=_Parser)  # fmt: skip
     device.add_parser("list", help="lister les postes").add_argument(
         "--db", default=argparse.SUPPRESS)  # fmt: skip
+    openapi = sub.add_parser("openapi", help="écrire le document OpenAPI de l'API")
+    openapi.add_argument("--output", default="-", help="fichier (par défaut : la sortie)")
     revoke = device.add_parser("revoke", help="révoquer un poste")
     revoke.add_argument("device_id")
     revoke.add_argument("--db", default=argparse.SUPPRESS)
@@ -93,6 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     url = normalise_url(args.db)
     try:
+        if args.command == "openapi":
+            from bippop_central.app import openapi_document
+
+            document = openapi_document()
+            if args.output == "-":
+                sys.stdout.write(document)
+            else:
+                Path(args.output).write_text(document, encoding="utf-8")
+            return 0
         if args.command == "serve":
             migrate(url)
             return _serve(args, url)
