@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +83,14 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
     if not 1 <= args.workers <= 64:
         raise admin.AdminError("Le nombre de workers doit aller de 1 à 64.")
+    with socket.socket() as probe:  # a clear French message rather than uvicorn's
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as error:
+            raise admin.AdminError(
+                f"Impossible d'écouter sur {args.host}:{args.port} ({error.strerror}) : "
+                "le port est-il déjà pris ?"
+            ) from None
     # The workers are separate processes: they find the database in the environment.
     os.environ["BIPPOP_CENTRAL_DB"] = url
     uvicorn.run(

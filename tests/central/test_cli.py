@@ -1,0 +1,101 @@
+"""`bippop-central` as an administrator types it: French messages, no traceback."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.servers import HEADERS, ROOT, free_port, start_central
+
+CODE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bippop_central", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+
+
+def test_communes_codes_and_devices_from_the_command_line(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    added = cli("commune", "add", "60159", "Compiègne", "--db", db)
+    assert added.returncode == 0 and "Commune 60159 ajoutée." in added.stdout
+    again = cli("commune", "add", "60159", "Compiègne", "--db", db)
+    assert again.returncode == 0 and "existe déjà" in again.stdout
+    code = cli("enroll-code", "60159", "--days", "3", "--db", db).stdout.strip()
+    assert CODE.match(code)
+    server = start_central(db)
+    try:
+        device_id = str(uuid.uuid4())
+        enrolled = httpx.post(f"{server.url}/api/v1/enroll", headers=HEADERS,
+                              json={"code": code, "device_id": device_id,
+                                    "device_name": "Accueil mairie"})  # fmt: skip
+        assert enrolled.status_code == 200
+        token = enrolled.json()["device_token"]
+        listing = cli("device", "list", "--db", db).stdout
+        assert device_id in listing and "actif" in listing and "Accueil mairie" in listing
+        revoked = cli("device", "revoke", device_id, "--db", db)
+        assert revoked.returncode == 0 and "révoqué" in revoked.stdout
+        status = httpx.get(f"{server.url}/api/v1/status",
+                           headers={**HEADERS, "Authorization": f"Bearer {token}"})  # fmt: skip
+        assert status.status_code == 401
+        assert "révoqué" in cli("device", "list", "--db", db).stdout
+    finally:
+        server.stop()
+    # Only the token's hash is on the server.
+    assert token not in Path(tmp_path / "central.sqlite3").read_bytes().decode("latin-1")
+
+
+def test_bad_input_gets_a_french_sentence_and_no_traceback(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    cases = [
+        (("commune", "add", "6015", "Nulle-part"), "Code INSEE invalide"),
+        (("enroll-code", "99999"), "Commune inconnue"),
+        (("device", "revoke", "pas-un-poste"), "Appareil inconnu"),
+        (("enroll-code", "99999", "--days", "400"), "de 1 à 90 jours"),
+    ]
+    for args, message in cases:
+        result = cli(*args, "--db", db)
+        assert result.returncode == 1, args
+        assert message in result.stderr and "Traceback" not in result.stderr
+    unreachable = cli("commune", "add", "60159", "X", "--db",
+                      f"postgresql://personne@127.0.0.1:{free_port()}/rien")  # fmt: skip
+    assert unreachable.returncode == 1
+    assert "base de données inaccessible" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
+
+
+def test_demo_serves_compiegne_with_an_enrollment_code(tmp_path: Path) -> None:
+    port = free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "bippop_central", "demo", "--db", str(tmp_path / "demo.sqlite3"),
+         "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        lines = [demo.stdout.readline() for _ in range(4)]
+        assert f"http://127.0.0.1:{port}" in lines[0]
+        assert "60159 Compiègne" in lines[1]
+        code = lines[2].rsplit(":", 1)[1].strip()
+        assert CODE.match(code), lines
+        for _ in range(100):
+            try:
+                answer = httpx.post(
+                    f"http://127.0.0.1:{port}/api/v1/enroll",
+                    headers=HEADERS,
+                    json={"code": code, "device_id": str(uuid.uuid4())},
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert answer.json()["commune"]["name"] == "Compiègne"
+    finally:
+        demo.terminate()
+        demo.wait(timeout=15)
