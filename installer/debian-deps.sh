@@ -11,8 +11,9 @@ packages=(python3-venv libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 
   libdbus-1-3 libx11-6 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core)
 if [ "$purpose" = test ]; then
-  # LibreOffice recomputes the hours workbook's formulas; poppler renders PDFs to check them.
-  packages+=(libreoffice-calc-nogui poppler-utils)
+  # LibreOffice recomputes the hours workbook's formulas; poppler renders PDFs to check them;
+  # the sync tests start a throwaway PostgreSQL cluster of their own (initdb, pg_ctl).
+  packages+=(libreoffice-calc-nogui poppler-utils postgresql)
 fi
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "debian-deps: not a Debian system, skipped"; exit 0; }
