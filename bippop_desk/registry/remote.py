@@ -399,13 +399,13 @@ def _merge(
 def _held_fields(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, set[str]]:
     """Fields changed by pending (not yet acknowledged) outbox entries, per record."""
     held: dict[str, set[str]] = defaultdict(set)
+    if not conn.exec_driver_sql("SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 1").first():
+        return held
     for part in _chunks(ids):
-        rows = conn.execute(
-            text(
-                "SELECT record_id, payload FROM outbox WHERE state = 'pending' "
-                "AND entity = :entity AND record_id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"entity": entity, "ids": list(part)},
+        rows = conn.exec_driver_sql(
+            "SELECT record_id, payload FROM outbox WHERE state = 'pending' "
+            f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
+            (entity, *part),
         )
         for record_id, payload in rows:
             try:
@@ -418,13 +418,15 @@ def _held_fields(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str,
 
 def _open_conflicts(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = defaultdict(dict)
+    if not conn.exec_driver_sql(
+        "SELECT 1 FROM sync_conflict WHERE resolved_at IS NULL LIMIT 1"
+    ).first():
+        return found
     for part in _chunks(ids):
-        rows = conn.execute(
-            select(SyncConflict.id, SyncConflict.record_id, SyncConflict.field).where(
-                SyncConflict.resolved_at.is_(None),
-                SyncConflict.entity == entity,
-                SyncConflict.record_id.in_(part),
-            )
+        rows = conn.exec_driver_sql(
+            "SELECT id, record_id, field FROM sync_conflict WHERE resolved_at IS NULL "
+            f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
+            (entity, *part),
         )
         for conflict_id, record_id, name in rows:
             found[record_id][name] = conflict_id

@@ -10,7 +10,9 @@ PostgreSQL binaries are absent).
 from __future__ import annotations
 
 import itertools
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,15 +58,30 @@ class Commune:
     tmp: Path
     desks: list[Desk]
 
-    def desk(self, name: str, *, enrolled: bool = True) -> Desk:
+    def desk(self, name: str, *, enrolled: bool = True, via: str = "") -> Desk:
+        """A new desk; `via` is the URL it knows the server by (a faulty proxy)."""
         path = self.tmp / f"{name}.sqlite3"
+        shutil.copyfile(_template(), path)  # an empty registry at the head schema
         registry = Registry(path, COORDINATOR)
         setup_commune(registry, self.insee, f"Commune {self.insee}", "60", "60200")
         if enrolled:
-            enroll(registry, self.server.url, self.server.enroll_code(self.insee), name)
+            url = via or self.server.url
+            enroll(registry, url, self.server.enroll_code(self.insee), name)
         desk = Desk(name, path, registry, self.server)
         self.desks.append(desk)
         return desk
+
+
+_TEMPLATE: list[Path] = []
+
+
+def _template() -> Path:
+    """An empty registry file migrated once per session (migrating costs ~0.3 s)."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="bippop-desk-template-"))
+        Registry(folder / "empty.sqlite3").close()
+        _TEMPLATE.append(folder / "empty.sqlite3")
+    return _TEMPLATE[0]
 
 
 def _server(db_url: str) -> Iterator[CentralServer]:
