@@ -179,7 +179,9 @@ def assert_converged(*desks: Desk) -> None:
 
 def pending(desk: Desk) -> int:
     with sqlite3.connect(desk.path) as conn:
-        return int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+        return int(
+            conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        )
 
 
 SyncAll = Callable[..., None]

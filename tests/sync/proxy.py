@@ -148,8 +148,8 @@ class Proxy:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the desk already gave up (timeout): fine
 
-            do_GET = _handle  # noqa: N815 - http.server's names
-            do_POST = _handle  # noqa: N815
+            do_GET = _handle
+            do_POST = _handle
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
