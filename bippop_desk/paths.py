@@ -22,6 +22,11 @@ def default_db_path() -> Path:
     return data_dir() / "registre.sqlite3"
 
 
+def db_path(given: str | None) -> Path:
+    """The registry file: the one given (`--db`, `~` expanded), else the user's own."""
+    return Path(given).expanduser() if given else default_db_path()
+
+
 def log_dir() -> Path:
     path = data_dir() / "logs"
     path.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,14 @@ COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd, impor
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="fichier du registre (par défaut : le vôtre)")
+    # SUPPRESS: a sub-command's own --db default must not erase one given before it
+    # (`bippop-desk --db X search -- -lefevre`).
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="fichier du registre (par défaut : le vôtre)",
+    )
     parser = argparse.ArgumentParser(
         prog="bippop-desk",
         description="Bip Pop Desk — registre local de la mairie pour l'entraide.",

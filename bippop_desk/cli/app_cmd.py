@@ -24,6 +24,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bippop_desk.cli.common import db_path
+    from bippop_desk.registry.sqlite_file import check_registry_file
+
+    # Before any window: a wrong --db is said on the terminal, and never modified.
+    check_registry_file(db_path(args), create=True)
     from bippop_desk.ui.app import run_app
 
     return run_app(args)

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.common import bounded_int, open_registry
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "demo", parents=[common], help="créer une commune de démonstration dans un registre vide"
     )
-    parser.add_argument("--people", type=int, default=300, help="nombre de bénéficiaires")
-    parser.add_argument("--volunteers", type=int, default=None, help="nombre de bénévoles")
+    parser.add_argument(
+        "--people",
+        type=bounded_int(1, 200_000, "--people"),
+        default=300,
+        help="nombre de bénéficiaires (1 à 200 000)",
+    )
+    parser.add_argument(
+        "--volunteers",
+        type=bounded_int(0, 50_000, "--volunteers"),
+        default=None,
+        help="nombre de bénévoles",
+    )
     parser.add_argument("--seed", type=int, default=1942)
     parser.set_defaults(handler=run)
 
@@ -22,15 +33,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from bippop_desk.registry.demo import generate_demo
 
-    if args.people < 1:
-        print("Erreur : --people doit être au moins 1.")
-        return 2
     started = time.perf_counter()
-    with open_registry(args) as registry:
+    with open_registry(args, create=True) as registry:
         try:
             summary = generate_demo(registry, args.people, args.volunteers, args.seed)
         except ValueError as error:
-            print(f"Erreur : {error}")
+            print(f"Erreur : {error}", file=sys.stderr)
             return 2
     elapsed = time.perf_counter() - started
     print(

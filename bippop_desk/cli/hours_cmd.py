@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.common import open_registry, output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -74,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from bippop_desk.reports.hours_workbook import write_hours_workbook
 
     period = period_from(args)
-    with open_registry(args) as registry:
-        result = write_hours_workbook(registry, period, args.output, pseudonymise=args.pseudonymise)
+    target = output_path(args.output, "le classeur")
+    with open_registry(args) as registry, writing(target, "le classeur"):
+        result = write_hours_workbook(registry, period, target, pseudonymise=args.pseudonymise)
     print(
         f"Heures de bénévolat ({period.title}) écrites dans {result.path} : "
         f"{result.entries} saisies, {result.hours_text} heures."

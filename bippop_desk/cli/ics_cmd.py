@@ -4,9 +4,10 @@ a volunteer's planned visits as a calendar file."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.common import bounded_int, check_date, open_registry, output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -21,7 +22,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from", dest="start", metavar="DATE", help="premier jour (par défaut : aujourd'hui)"
     )
-    parser.add_argument("--weeks", type=int, default=4, help="nombre de semaines (1 à 52)")
+    parser.add_argument(
+        "--weeks", type=bounded_int(1, 52, "--weeks"), default=4, help="nombre de semaines (1 à 52)"
+    )
     parser.add_argument("-o", "--output", required=True, metavar="FICHIER.ics")
     parser.set_defaults(handler=run)
 
@@ -33,14 +36,14 @@ def run(args: argparse.Namespace) -> int:
     from bippop_desk.registry.textkeys import fold
     from bippop_desk.reports.ics import write_volunteer_calendar
 
-    if not 1 <= args.weeks <= 52:
-        print("Erreur : --weeks va de 1 à 52.")
-        return 2
     try:
         start = parse_date(args.start) if args.start else None
     except ValueError as error:
-        print(f"Erreur : {error}")
+        print(f"Erreur : {error}", file=sys.stderr)
         return 2
+    if start is not None:
+        check_date(start, "--from")
+    target = output_path(args.output, "le calendrier")
     with open_registry(args) as registry:
         with registry.session() as session:
             known = session.get(Volunteer, args.volunteer)
@@ -51,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
             exact = [h for h in hits if fold(h.full_name) == fold(args.volunteer)]
             chosen = exact if len(exact) == 1 else hits
             if not chosen:
-                print(f"Erreur : aucun bénévole ne correspond à « {args.volunteer} ».")
+                print(
+                    f"Erreur : aucun bénévole ne correspond à « {args.volunteer} ».",
+                    file=sys.stderr,
+                )
                 return 1
             if len(chosen) > 1:
                 print(f"Plusieurs bénévoles correspondent à « {args.volunteer} » :")
@@ -60,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
                 print("Relancez avec l'identifiant (--volunteer ID).")
                 return 1
             volunteer_id = chosen[0].id
-        export = write_volunteer_calendar(registry, volunteer_id, args.output, start, args.weeks)
+        with writing(target, "le calendrier"):
+            export = write_volunteer_calendar(registry, volunteer_id, target, start, args.weeks)
     plural = "s" if export.events > 1 else ""
     print(
         f"{export.events} intervention{plural} de {export.volunteer} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.common import check_year, open_registry, output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -34,13 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from bippop_desk.reports.roster import write_roster
 
     year, week = parse_iso_week(args.week) if args.week else current_iso_week()
-    with open_registry(args) as registry:
+    check_year(year, "--week")
+    target = output_path(args.output, "le planning")
+    with open_registry(args) as registry, writing(target, "le planning"):
         result = write_roster(
             registry,
             year,
             week,
             args.by,
-            args.output,
+            target,
             volunteer_id=args.volunteer,
             include_cancelled=args.include_cancelled,
         )

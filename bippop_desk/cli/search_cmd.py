@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.common import bounded_int, open_registry
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -13,7 +13,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "search", parents=[common], help="chercher une personne par nom, téléphone ou rue"
     )
     parser.add_argument("query", nargs="+", help="nom, numéro de téléphone ou rue")
-    parser.add_argument("--limit", type=int, default=20)
+    parser.add_argument(
+        "--limit", type=bounded_int(1, 500, "--limit"), default=20, help="1 à 500 (20)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -29,6 +29,18 @@ KIND_CATEGORIES = {
 }
 
 
+# The years a period may name: registries hold this century's hours; far years are typos.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def check_year(year: int, field: str = "period") -> None:
+    """ValidationError (French) for a year no period may name."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError.single(
+            field, f"L'année {year} est hors limites (de {MIN_YEAR} à {MAX_YEAR})."
+        )
+
+
 @dataclass(frozen=True)
 class Period:
     """A range of days, both ends included, with the French name of what it is."""
@@ -39,6 +51,9 @@ class Period:
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
+        check_year(year)
+        if not 1 <= month <= 12:
+            raise ValidationError.single("period", "Un mois va de 1 à 12.")
         last = calendar.monthrange(year, month)[1]
         name = format_date(dt.date(year, month, 1), "MMMM y", locale=LOCALE)
         return cls(dt.date(year, month, 1), dt.date(year, month, last), str(name))
@@ -47,6 +62,7 @@ class Period:
     def quarter(cls, year: int, quarter: int) -> Period:
         if not 1 <= quarter <= 4:
             raise ValidationError.single("quarter", "Un trimestre va de 1 à 4.")
+        check_year(year)
         first = 3 * quarter - 2
         last_day = calendar.monthrange(year, first + 2)[1]
         ordinal = "1er" if quarter == 1 else f"{quarter}e"
@@ -58,11 +74,14 @@ class Period:
 
     @classmethod
     def year(cls, year: int) -> Period:
+        check_year(year)
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), f"année {year}")
 
     @classmethod
     def between(cls, start: dt.date, end: dt.date) -> Period:
         """A custom range; ValidationError (French) when it is backwards or too long."""
+        check_year(start.year)
+        check_year(end.year)
         if end < start:
             raise ValidationError.single("end", "La fin de la période est avant son début.")
         if (end - start).days > MAX_PERIOD_DAYS:
