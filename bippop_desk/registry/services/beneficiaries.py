@@ -53,7 +53,7 @@ class BeneficiaryInput:
 
 def clean_beneficiary(data: BeneficiaryInput) -> dict[str, Any]:
     """Validated column values, or a ValidationError naming every bad field at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = validation.text_fields(data, Beneficiary)
 
     def check(field_name: str, message: str | None) -> None:
         if message:

@@ -48,7 +48,7 @@ def _mileage(value: Decimal | str | None, errors: dict[str, str]) -> Decimal:
 
 def add_hours(registry: Registry, data: HoursInput) -> str:
     """Append time that is not a visit (training, meeting…); returns the entry's id."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = validation.text_fields(data, HoursEntry)
     if data.kind not in MANUAL_KINDS:
         errors["kind"] = "Choisissez formation, réunion ou autre."
     if data.entry_date is None:

@@ -20,6 +20,7 @@ from bippop_desk.registry.models import (
     Request,
     Volunteer,
 )
+from bippop_desk.registry.services import validation
 from bippop_desk.registry.services.missions_common import (
     DONE,
     cancel_planned,
@@ -49,6 +50,9 @@ def stop_recurrence(
             raise ValidationError.single("recurrence", "Cette demande n'est pas régulière.")
         if request.status in ("realisee", "annulee"):
             raise StatusTransitionError("Cette demande est déjà terminée.")
+        message = validation.text(reason, validation.MAX_TEXT)
+        if message:
+            raise ValidationError.single("cancel_reason", message)
         why = reason.strip() or "Arrêt de la demande régulière"
         changes.update(
             request,

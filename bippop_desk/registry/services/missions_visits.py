@@ -76,19 +76,38 @@ class VisitReport:
     concern: bool = False
 
 
+def _check_reason(reason: str) -> None:
+    message = validation.text(reason, validation.MAX_TEXT)
+    if message:
+        raise ValidationError.single("cancel_reason", message)
+
+
+def _mileage(value: Decimal | str | None) -> Decimal | None:
+    """The kilometres typed ("12,5", "12.5", 12), to the tenth; None when not a finite
+    number ("NaN", "inf", "1e999" and words are refused, not compared)."""
+    text = str(value or 0).strip().replace(",", ".")
+    if len(text) > 20:
+        return None
+    try:
+        number = Decimal(text)
+        if not number.is_finite():
+            return None
+        return number.quantize(Decimal("0.1"))
+    except InvalidOperation:
+        return None
+
+
 def _clean_report(report: VisitReport, planned: int) -> tuple[int, Decimal]:
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = validation.text_fields(report, Mission)
     minutes = report.actual_duration_min if report.actual_duration_min is not None else planned
     if not 1 <= minutes <= MAX_DURATION_MIN:
         errors["actual_duration_min"] = "La durée va de 1 minute à 12 heures."
-    try:
-        mileage = Decimal(str(report.mileage_km or 0).replace(",", ".")).quantize(Decimal("0.1"))
-    except InvalidOperation:
+    mileage = _mileage(report.mileage_km)
+    if mileage is None:
         errors["mileage_km"] = "Le kilométrage est un nombre (exemple : 12,5)."
         mileage = Decimal(0)
-    else:
-        if not Decimal(0) <= mileage <= MAX_MILEAGE_KM:
-            errors["mileage_km"] = "Le kilométrage va de 0 à 2 000 km."
+    elif not Decimal(0) <= mileage <= MAX_MILEAGE_KM:
+        errors["mileage_km"] = "Le kilométrage va de 0 à 2 000 km."
     note_error = validation.notes(report.outcome_note, "Les notes de compte rendu")
     if note_error:
         errors["outcome_note"] = note_error
@@ -178,6 +197,7 @@ def cancel_mission(registry: Registry, mission_id: str, reason: str) -> None:
     only visit is cancelled goes back to "en recherche"."""
     if not reason.strip():
         raise ValidationError.single("cancel_reason", "Indiquez pourquoi la visite est annulée.")
+    _check_reason(reason)
     with registry.change() as changes:
         mission = get_mission(changes, mission_id)
         move_mission(
@@ -194,6 +214,7 @@ def cancel_request_and_missions(registry: Registry, request_id: str, reason: str
     """Cancel a request and all its planned visits; returns how many visits."""
     if not reason.strip():
         raise ValidationError.single("cancel_reason", "Indiquez pourquoi la demande est annulée.")
+    _check_reason(reason)
     with registry.change() as changes:
         request = get_request(changes, request_id)
         cancelled = cancel_planned(changes, request.id, None, reason.strip())

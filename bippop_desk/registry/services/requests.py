@@ -53,7 +53,7 @@ class RequestInput:
 
 def request_errors(changes: ChangeSet, data: RequestInput) -> dict[str, str]:
     """Every problem with `data`, by field (empty when the request can be saved)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = validation.text_fields(data, Request)
     # Two one-column reads, not whole objects: this runs while the caller is on the line.
     session = changes.session
     if (

@@ -14,6 +14,7 @@ from bippop_desk.registry.models import (
     VolunteerAbsence,
     VolunteerAvailability,
 )
+from bippop_desk.registry.services import validation
 from bippop_desk.registry.services.scheduling import Absence, WeeklySlot, slot_problems
 from bippop_desk.registry.services.volunteer_views import volunteer_to_change
 from bippop_desk.registry.store import Registry
@@ -67,8 +68,9 @@ def add_absence(
     errors: dict[str, str] = {}
     if end < start:
         errors["end_date"] = "La fin de l'absence est avant son début."
-    if len(reason) > 200:
-        errors["reason"] = "Le motif est trop long (200 caractères au plus)."
+    reason_error = validation.text(reason, 200)
+    if reason_error:
+        errors["reason"] = reason_error
     if errors:
         raise ValidationError(errors)
     with registry.change() as changes:

@@ -131,7 +131,7 @@ _RECORD_FIELDS = tuple(f.name for f in fields(VolunteerInput) if f.name != "miss
 
 def _clean(changes: ChangeSet, data: VolunteerInput) -> dict[str, Any]:
     """Validated column values, or a ValidationError naming every bad field at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = validation.text_fields(data, Volunteer)
 
     def check(field_name: str, message: str | None) -> None:
         if message:
