@@ -40,8 +40,14 @@ class SyncController(QObject):
     sync_finished = Signal(object)  # SyncReport
     needs_enroll = Signal(str)  # a French reason: the device must be enrolled (again)
 
-    def __init__(self, context: AppContext, *, interval_minutes: int | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        interval_minutes: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.context = context
         self.net = DbWorker(name="sync-network")
         self.running = False

@@ -49,7 +49,7 @@ class SyncIndicator(QPushButton):
         self.controller = controller
         self.online: bool | None = None
         controller.status_changed.connect(self._status)
-        controller.sync_started.connect(lambda: self._redraw())
+        controller.sync_started.connect(self._redraw)
         controller.sync_finished.connect(self._finished)
 
     def _finished(self, report: SyncReport | None) -> None:

@@ -62,8 +62,12 @@ def status_lines(status: SyncStatus) -> list[str]:
         f"Plateforme : {status.server_url}",
         f"Dernière synchronisation réussie : {when(status.last_success_at)}",
         format_count(
-            status.pending_count, "modification en attente d'envoi", "modifications en attente"
-        ),
+            status.pending_count,
+            "modification en attente d'envoi",
+            "modifications en attente d'envoi",
+        )
+        if status.pending_count
+        else "Aucune modification en attente d'envoi : tout est à jour sur la plateforme.",
     ]
     if status.open_conflicts:
         lines.append(format_count(status.open_conflicts, "conflit à régler", "conflits à régler"))
@@ -135,7 +139,6 @@ class SyncPage(QWidget):
         )
         self.conflicts = ItemList()
         self.conflicts.setObjectName("sync_conflicts")
-        self.conflicts.open_item.connect(lambda _item: self.resolve("mine"))
         column.addWidget(self.conflicts, 1)
         row = QHBoxLayout()
         self.keep_mine = QPushButton("Garder &ma version")
