@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -48,6 +47,9 @@ PAGES = (
     ("journal", "Journal"),
     ("synchro", "Synchronisation"),
     ("tableau", "Tableau de bord"),
+    ("registre", "Registre canicule"),
+    ("alertes", "Alertes et appels"),
+    ("rgpd", "Protection des données"),
 )
 
 
@@ -70,6 +72,11 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # Sign-in, idle lock and switching user (issue 8): a lock screen replaces the
+        # content while nobody is signed in. Unlocked here; app.py locks at start-up.
+        from bippop_desk.ui.signin import SessionGuard
+
+        self.guard = SessionGuard(self, context)
 
         # Pages are built the first time they are shown: start-up builds one page only,
         # and a hidden page never loads data nobody looks at.
@@ -91,7 +98,7 @@ class MainWindow(QMainWindow):
         # Sync with the platform: its own network thread, a timer, the status bar light.
         from bippop_desk.ui.sync_controller import SyncController
 
-        self.sync = SyncController(context)
+        self.sync = SyncController(context, parent=self)
         self.sync.needs_enroll.connect(self._needs_enroll)
         self._build_menus()
         self._build_status_bar()
@@ -182,6 +189,18 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.dashboard import DashboardPage
 
             return DashboardPage(context)
+        if key == "registre":
+            from bippop_desk.ui.pages.register import RegisterPage
+
+            return RegisterPage(context)
+        if key == "alertes":
+            from bippop_desk.ui.pages.campaign import CampaignPage
+
+            return CampaignPage(context)
+        if key == "rgpd":
+            from bippop_desk.ui.pages.data_protection import DataProtectionPage
+
+            return DataProtectionPage(context)
         if key == "synchro":
             from bippop_desk.ui.pages.sync_page import SyncPage
 
@@ -295,6 +314,10 @@ class MainWindow(QMainWindow):
         user = QAction("Changer d'&utilisateur…", self)
         user.triggered.connect(self.choose_user)
         file_menu.addAction(user)
+        lock = QAction("&Verrouiller", self)
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.triggered.connect(lambda: self.guard.lock())
+        file_menu.addAction(lock)
         sync_now = QAction("&Synchroniser maintenant", self)
         sync_now.setShortcut(QKeySequence("Ctrl+Shift+S"))
         sync_now.triggered.connect(self.sync.sync_now)
@@ -363,17 +386,8 @@ class MainWindow(QMainWindow):
         self.staff = staff
 
     def choose_user(self) -> None:
-        if not self.staff:
-            return
-        names = [f"{a.display_name} — {ROLE_LABELS.get(a.role, a.role)}" for a in self.staff]
-        current = next((i for i, a in enumerate(self.staff) if a == self.context.actor), 0)
-        choice, ok = QInputDialog.getItem(
-            self, "Utilisateur", "Qui utilise le logiciel ?", names, current, False
-        )
-        if ok:
-            actor = self.staff[names.index(choice)]
-            self.context.set_actor(actor)
-            self.preferences.last_user = actor.username
+        """Another staff member takes the desk: always with their password."""
+        self.guard.switch_user()
 
     def set_large_text(self, large: bool) -> None:
         self.preferences.large_text = large

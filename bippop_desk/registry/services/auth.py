@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -234,3 +235,36 @@ def set_staff_access(
         if active is not None:
             values["active"] = active
         changes.update(user, values, f"Accès de {username} modifiés")
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    username: str
+    display_name: str
+    role: str
+    register_access: bool
+    active: bool
+    has_password: bool
+    locked: bool
+
+
+def staff_accounts(registry: Registry) -> list[StaffAccount]:
+    """Every staff account, for the administrator's access screen."""
+    require(registry, "staff.manage")
+    now = utcnow()
+    with registry.session() as session:
+        users = session.scalars(
+            select(User).where(User.deleted_at.is_(None)).order_by(User.display_name)
+        ).all()
+    return [
+        StaffAccount(
+            u.username,
+            u.display_name,
+            u.role,
+            u.register_access,
+            u.active,
+            bool(u.password_hash),
+            u.locked_until is not None and u.locked_until > now,
+        )
+        for u in users
+    ]

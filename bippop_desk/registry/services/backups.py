@@ -144,3 +144,19 @@ def require_backup_rights(registry: object) -> None:
 
     assert isinstance(registry, Registry)
     require(registry, "backup")
+
+
+def restore_open_registry(registry: object, backup: Path) -> Path:
+    """From the app (on the DB worker, the only thread using `registry`): check the
+    rights and the copy, close every connection, restore, bring an older copy up to
+    this app's schema. The registry object stays usable (it reconnects on next use)."""
+    from bippop_desk.registry.migrate import ensure_schema
+    from bippop_desk.registry.store import Registry
+
+    assert isinstance(registry, Registry)
+    require_backup_rights(registry)
+    check_backup(backup)
+    registry.engine.dispose()
+    safety = restore_backup(registry.path, backup)
+    ensure_schema(registry.path, backup_folder(registry.path))
+    return safety

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.clock import local_today
@@ -101,7 +101,7 @@ class ErasureReport:
 def person_scrub(record: Beneficiary | Volunteer) -> dict[str, Any]:
     """The scrubbed values of a person's own record: only the birth year is kept
     (age-group statistics), with the postal code and commune."""
-    values = {key: value for key, value in _PERSON.items() if hasattr(record, key)}
+    values: dict[str, Any] = {k: v for k, v in _PERSON.items() if hasattr(record, k)}
     if record.birth_date is not None:
         values["birth_date"] = dt.date(record.birth_date.year, 1, 1)
     return values
@@ -166,7 +166,7 @@ def _scrub_traces(session: Session, ids: list[str], words: list[str]) -> tuple[i
         .execution_options(synchronize_session=False)
     )
     draft_hits = [LocalDraft.content.contains(w) for w in [*words, *ids]]
-    drafts = session.execute(LocalDraft.__table__.delete().where(or_(*draft_hits)))
+    drafts = session.execute(delete(LocalDraft).where(or_(*draft_hits)))
     return int(events.rowcount or 0), int(drafts.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -244,4 +244,3 @@ def compact(registry: Registry) -> None:
     with registry.raw() as conn:
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-

@@ -69,7 +69,9 @@ def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
         calls = session.scalars(
             select(CallAttempt).where(CallAttempt.entry_id.in_([e.id for e in entries]))
         ).all()
-        ids = [beneficiary_id, *(r.id for r in (*requests, *missions, *entries, *calls))]
+        ids = [beneficiary_id]
+        for records in (requests, missions, entries, calls):
+            ids += [r.id for r in records]
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.record_id.in_(ids)).order_by(AuditEvent.id)
         ).all()

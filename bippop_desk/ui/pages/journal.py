@@ -81,9 +81,9 @@ class JournalPage(QWidget):
             ("&Personne :", self.person),
             ("N° de f&iche :", self.record),
         ):
-            label = QLabel(text)
-            label.setBuddy(edit)
-            who.addWidget(label)
+            title = QLabel(text)
+            title.setBuddy(edit)
+            who.addWidget(title)
             who.addWidget(edit, 1)
         layout.addLayout(who)
         self.message = QLabel()

@@ -41,7 +41,7 @@ AUDIT_GUARDS = [
 ]
 
 
-def _synced() -> list[sa.Column]:  # type: ignore[type-arg]
+def _synced() -> list[sa.Column]:
     return [
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
