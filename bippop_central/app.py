@@ -13,7 +13,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from bippop_central import __version__, push, schemas
@@ -124,18 +124,18 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
     @app.post("/api/v1/push", response_model=schemas.PushOut, responses=AUTH_ERRORS,
               response_model_exclude_none=True)  # fmt: skip
-    def push_batch(body: schemas.PushIn, caller: Device) -> dict[str, Any]:
-        return push.push(engine, caller, body, server_time())
+    def push_batch(body: schemas.PushIn, caller: Device) -> Response:
+        text = push.push(engine, caller, body, server_time())
+        return Response(text, media_type="application/json")
 
     @app.get("/api/v1/pull", response_model=schemas.PullOut, responses=AUTH_ERRORS)
     def pull_changes(
         caller: Device,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    ) -> dict[str, Any]:
-        changes, cursor, has_more = push.pull(engine, caller, after, limit)
-        return {"changes": changes, "next_cursor": cursor, "has_more": has_more,
-                "server_time": server_time()}  # fmt: skip
+    ) -> Response:
+        text = push.pull_json(engine, caller, after, limit, server_time())
+        return Response(text, media_type="application/json")
 
     @app.get("/api/v1/status", response_model=schemas.StatusOut, responses=AUTH_ERRORS)
     def status(caller: Device) -> dict[str, Any]:
