@@ -1,10 +1,16 @@
-"""`python -m bench NAME [NAME...]` or `python -m bench all`."""
+"""`python -m bench NAME [NAME...]` or `python -m bench all`.
+
+A bench is any module of this folder with a `run()` returning `bench.common.report(...)`:
+it is found by its file name, nothing to register. The exit code is non-zero when any
+bench misses its target (or fails to run), so `make bench` can fail.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -27,16 +33,24 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown bench {unknown}; available: {', '.join(available())}", file=sys.stderr)
         return 2
-    failed = []
+    missed: list[str] = []
+    broken: list[str] = []
     for name in names:
         print(f"== bench {name}", flush=True)
-        module = importlib.import_module(f"bench.{name}")
-        result = module.run()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            result = module.run()
+        except Exception:  # one broken bench must not hide the others' results
+            traceback.print_exc()
+            broken.append(name)
+            continue
         if not result.get("ok"):
-            failed.append(name)
-    if failed:
-        print(f"benches over target: {', '.join(failed)}")
-    return 0
+            missed.append(name)
+    if missed:
+        print(f"benches over target: {', '.join(missed)}", file=sys.stderr)
+    if broken:
+        print(f"benches that failed to run: {', '.join(broken)}", file=sys.stderr)
+    return 1 if missed or broken else 0
 
 
 if __name__ == "__main__":

@@ -57,14 +57,19 @@ def cache_dir() -> Path:
 
 
 def demo_code_hash() -> str:
-    """Changes whenever the demo generator changes, so a cached registry is rebuilt."""
+    """Changes whenever the demo generator or any migration changes (a reserved
+    migration filled in keeps the head revision's number), so a cached registry built
+    by older code is rebuilt rather than measured."""
     import hashlib
 
-    from bippop_desk.registry import demo, demo_names
+    from bippop_desk.registry import demo, demo_names, textkeys
+    from bippop_desk.registry.migrate import MIGRATIONS_DIR
 
     digest = hashlib.sha256()
-    for module in (demo, demo_names):
+    for module in (demo, demo_names, textkeys):
         digest.update(Path(str(module.__file__)).read_bytes())
+    for migration in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        digest.update(migration.read_bytes())
     return digest.hexdigest()[:10]
 
 

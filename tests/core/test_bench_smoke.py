@@ -50,3 +50,33 @@ def test_the_startup_harness_times_the_bare_window_to_its_first_paint(
     assert run.seconds is not None and run.seconds > 0
     assert run.child_says.startswith("painted ")
     assert run.peak_rss_mb > 10
+
+
+def test_make_bench_fails_when_a_bench_misses_its_target(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+    import types
+
+    from bench import __main__ as bench_main
+    from bench.common import report
+
+    def module(name: str, value: float) -> types.ModuleType:
+        fake = types.ModuleType(f"bench.{name}")
+        fake.run = lambda: report(name, value, "ms", 5.0, 1.0, value <= 5.0)  # type: ignore[attr-defined]
+        return fake
+
+    def broken() -> dict[str, object]:
+        raise RuntimeError("no registry")
+
+    crashing = types.ModuleType("bench.crashing")
+    crashing.run = broken  # type: ignore[attr-defined]
+    for name, fake in (("fast", module("fast", 1.0)), ("slow", module("slow", 9.0))):
+        monkeypatch.setitem(sys.modules, f"bench.{name}", fake)
+    monkeypatch.setitem(sys.modules, "bench.crashing", crashing)
+    monkeypatch.setattr(bench_main, "available", lambda: ["crashing", "fast", "slow"])
+    assert bench_main.main(["fast"]) == 0
+    assert bench_main.main(["fast", "slow"]) == 1
+    assert "over target: slow" in capsys.readouterr().err
+    assert bench_main.main(["crashing", "fast"]) == 1
+    assert "failed to run: crashing" in capsys.readouterr().err
