@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
             home.open_request.connect(self.open_request)
             home.open_beneficiary.connect(self.open_beneficiary)
             home.open_mission.connect(self.open_mission)
+            home.show_register.connect(lambda: self.show_page("registre"))
             home.show_sync.connect(lambda: self.show_page("synchro"))
             return home
         if key == "demande":

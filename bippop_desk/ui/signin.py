@@ -156,8 +156,8 @@ class LockScreen(QWidget):
 class _IdleWatcher(QObject):
     """Counts any keyboard or mouse input in the app as activity."""
 
-    def __init__(self, on_activity: Callable[[], None]) -> None:
-        super().__init__()
+    def __init__(self, on_activity: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
         self.on_activity = on_activity
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -184,14 +184,17 @@ class SessionGuard(QObject):
         self.stack.addWidget(self.content)
         self.stack.addWidget(self.lock_screen)
         window.setCentralWidget(self.stack)
-        self.idle_minutes = IDLE_MINUTES
+        self.idle_minutes: float = IDLE_MINUTES
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.lock)
-        self._watcher = _IdleWatcher(self._activity)
+        # Input anywhere in the app counts; the filter leaves with its window (an
+        # app-wide filter outliving its window would be called on a deleted object).
+        self._watcher = _IdleWatcher(self._activity, self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._watcher)
+            window.destroyed.connect(lambda: app.removeEventFilter(self._watcher))
         self._dialog_open = False
 
     @property
@@ -200,7 +203,7 @@ class SessionGuard(QObject):
 
     def _activity(self) -> None:
         if not self.locked and self.idle_minutes > 0:
-            self._idle.start(self.idle_minutes * 60_000)
+            self._idle.start(int(self.idle_minutes * 60_000))
 
     def lock(self, title: str = "Session verrouillée") -> None:
         """Hide the registry; the user who was working unlocks with their password."""

@@ -384,3 +384,20 @@ def prefet_export_rows(registry: Registry, alert_id: str) -> list[PrefetRow]:
         alert_id,
     )
     return rows
+
+
+def overdue_count(registry: Registry) -> int | None:
+    """How many acknowledgements are late, for the home card; None for staff not named
+    for the register (asking is not an attempt: nothing is journaled)."""
+    from bippop_desk.registry.permissions import allowed
+
+    if not allowed(registry, "register.read"):
+        return None
+    limit = local_today() - dt.timedelta(days=ACK_DAYS)
+    with registry.raw() as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM register_entry WHERE deleted_at IS NULL AND removed_on IS NULL"
+            " AND ack_sent_on IS NULL AND request_date < ?",
+            (limit.isoformat(),),
+        ).fetchone()
+    return int(row[0])

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.services.overview import Overview, overview
+from bippop_desk.registry.services.register import overdue_count
 from bippop_desk.registry.services.settings import save_thresholds
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.pages.followups import (
@@ -48,6 +49,7 @@ class HomePage(QWidget):
     open_beneficiary = Signal(str)
     open_mission = Signal(str)
     show_sync = Signal()  # the "modifications à synchroniser" card
+    show_register = Signal()  # late register acknowledgements (issue 8)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -78,11 +80,19 @@ class HomePage(QWidget):
         self.cards["urgent"].clicked.connect(lambda: self.show_requests.emit("urgent"))
         self.cards["outbox"].clicked.connect(self.show_sync)
         layout.addLayout(grid)
+        # Register acknowledgements overdue (8 days): only for staff named for it.
+        self.register_card = QPushButton()
+        self.register_card.setObjectName("home_card_register_ack")
+        self.register_card.setStyleSheet(CARD_STYLE + ALERT_STYLE)
+        self.register_card.hide()
+        self.register_card.clicked.connect(self.show_register)
+        layout.addWidget(self.register_card)
         self._build_followups(layout)
         layout.addStretch(1)
         context.registry_ready.connect(self.reload)
         context.data_changed.connect(self._data_changed)
         context.actor_changed.connect(self._greet)
+        context.actor_changed.connect(lambda: self.reload() if context.ready else None)
         if context.ready:
             self.reload()
 
@@ -144,9 +154,16 @@ class HomePage(QWidget):
     def reload(self) -> None:
         self._stale = False
         self.context.read(overview, self._show)
+        self.context.read(overdue_count, self._show_register_card)
         self._followup_seq += 1
         seq = self._followup_seq
         self.context.read(followup_summary, lambda summary: self._show_followups(seq, summary))
+
+    def _show_register_card(self, late: int | None) -> None:
+        self.register_card.setVisible(bool(late))
+        self.register_card.setText(
+            f"{late} accusé(s) de réception du registre en retard (plus de 8 jours)"
+        )
 
     # -- follow-ups --------------------------------------------------------------------------
     def _show_followups(self, seq: int, summary: FollowUpSummary) -> None:
