@@ -5,7 +5,8 @@ Revises: 0007
 Create Date: 2026-12-02
 
 `import_batch`: the files already imported, by SHA-256 (importing the same file twice
-creates nothing new).
+creates nothing new). Two covering indexes for the dashboard's single pass over a year
+of hours entries (SQLite otherwise reads each entry's row and each mission's row).
 """
 
 from __future__ import annotations
@@ -32,11 +33,27 @@ def upgrade() -> None:
         sa.Column("imported_by", sa.String(length=120), nullable=False),
         sa.Column("imported_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_batch")),
-        sa.UniqueConstraint(
-            "kind", "file_sha256", name=op.f("uq_import_batch_kind_file_sha256")
-        ),
+        sa.UniqueConstraint("kind", "file_sha256", name=op.f("uq_import_batch_kind_file_sha256")),
     )
+    op.create_index(
+        "ix_hours_entry_dashboard",
+        "hours_entry",
+        [
+            "entry_date",
+            "commune_id",
+            "kind",
+            "minutes",
+            "mileage_km",
+            "mission_type_id",
+            "mission_id",
+            "volunteer_id",
+            "corrects_entry_id",
+        ],
+    )
+    op.create_index("ix_mission_dashboard", "mission", ["id", "mission_type_id", "beneficiary_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_mission_dashboard", table_name="mission")
+    op.drop_index("ix_hours_entry_dashboard", table_name="hours_entry")
     op.drop_table("import_batch")
