@@ -48,6 +48,8 @@ class CampaignPage(QWidget):
         top = QHBoxLayout()
         self.alert = QComboBox()
         self.alert.setObjectName("campaign_alert")
+        self.alert.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._advance = False  # after a call, go to the first person still to call
         label = QLabel("&Alerte :")
         label.setBuddy(self.alert)
         self.new_alert = QPushButton("&Nouvelle alerte…")
@@ -230,7 +232,8 @@ class CampaignPage(QWidget):
             shown = [r for r in self.rows if r.state == "escalade"]
         else:
             shown = self.rows
-        current = self.model.id_at(self.table.currentIndex().row())
+        current = None if self._advance else self.model.id_at(self.table.currentIndex().row())
+        self._advance = False
         self.model.set_rows(
             [r.entry_id for r in shown],
             [
@@ -308,6 +311,7 @@ class CampaignPage(QWidget):
         )
 
     def _recorded(self, row: CallRow) -> None:
+        self._advance = True
         self.notes.clear()
         self.help_notes.clear()
         self.help_box.hide()
