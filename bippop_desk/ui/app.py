@@ -157,6 +157,12 @@ def run_app(args: argparse.Namespace) -> int:
     worker = DbWorker()
     context = AppContext(worker, Actor(getpass.getuser(), getpass.getuser(), "secretaire"))
     window = MainWindow(context, preferences)
+    from bippop_desk.ui.unexpected import install_excepthook
+
+    # A bug in a slot: French message, report in the log, the typed draft saved.
+    install_excepthook(
+        window, lambda: window.intake.flush_draft() if "demande" in window.pages else None
+    )
     window.show_page(PAGE_ALIASES.get(args.page, args.page))
     window.show()
     watcher = PaintWatcher(window, context) if args.exit_after_paint else None

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bippop_desk import APP_NAME, __version__
+from bippop_desk import APP_NAME
 from bippop_desk.registry.actor import ROLE_LABELS, Actor
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.list_model import ListItem
@@ -312,6 +312,9 @@ class MainWindow(QMainWindow):
         intake.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         intake.triggered.connect(self.open_intake)
         file_menu.addAction(intake)
+        import_action = QAction("&Importer depuis un tableur…", self)
+        import_action.triggered.connect(self.open_import)
+        file_menu.addAction(import_action)
         user = QAction("Changer d'&utilisateur…", self)
         user.triggered.connect(self.choose_user)
         file_menu.addAction(user)
@@ -399,12 +402,14 @@ class MainWindow(QMainWindow):
         self.beneficiaries.focus_filter()
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"À propos de {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>Le registre de la mairie pour l'entraide "
-            "contre l'isolement, avec la plateforme Bip Pop.",
-        )
+        from bippop_desk.ui.about import AboutDialog
+
+        AboutDialog(self.context, self).exec()
+
+    def open_import(self) -> None:
+        from bippop_desk.ui.pages.import_dialog import ImportDialog
+
+        ImportDialog(self.context, self).exec()
 
     def _shortcuts_help(self) -> None:
         QMessageBox.information(
