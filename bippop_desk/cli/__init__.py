@@ -10,17 +10,30 @@ from collections.abc import Sequence
 from bippop_desk import __version__
 from bippop_desk.cli import (
     app_cmd,
+    backup_cmd,
     demo_cmd,
     hours_cmd,
     ics_cmd,
     import_cmd,
+    register_cmd,
     roster_cmd,
     search_cmd,
     sync_cmd,
 )
 from bippop_desk.registry.errors import RegistryError
 
-COMMANDS = (app_cmd, demo_cmd, search_cmd, roster_cmd, hours_cmd, ics_cmd, import_cmd, sync_cmd)
+COMMANDS = (
+    app_cmd,
+    demo_cmd,
+    search_cmd,
+    roster_cmd,
+    hours_cmd,
+    ics_cmd,
+    import_cmd,
+    sync_cmd,
+    register_cmd,
+    backup_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
