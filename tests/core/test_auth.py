@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -124,3 +125,21 @@ def test_a_disabled_account_cannot_sign_in(registry: Registry) -> None:
         user.active = False
     with pytest.raises(SignInError):
         sign_in(registry, "claire", PASSWORD)
+
+
+def test_the_pseudonymisation_key_lives_in_the_keyring_not_in_the_file(
+    registry: Registry, db_path: Path, memory_keyring: object
+) -> None:
+    from bippop_desk.registry.models import AppSetting
+    from bippop_desk.registry.services.settings import pseudonym_key
+
+    with registry.change() as changes:  # as an older version kept it
+        changes.session.add(AppSetting(key="hours.pseudonym_key", value="ab" * 32))
+    assert pseudonym_key(registry) == bytes.fromhex("ab" * 32)
+    with registry.session() as session:
+        assert session.get(AppSetting, "hours.pseudonym_key") is None
+    assert pseudonym_key(registry) == bytes.fromhex("ab" * 32)  # from the keyring now
+    from bippop_desk.registry.services.erasure import compact
+
+    compact(registry)
+    assert ("ab" * 32).encode() not in db_path.read_bytes()

@@ -411,17 +411,24 @@ _PSEUDONYM_KEY = "hours.pseudonym_key"
 def pseudonym_key(registry: Registry) -> bytes:
     """This installation's secret for pseudonymous codes, made once on first use.
 
-    Kept local: without it, nobody outside the commune can link a code back to a
-    volunteer's id (ids do travel to the central platform).
+    Kept in the OS keyring (bippop_desk/secrets.py), never in the registry file: without
+    it, nobody outside the commune can link a code back to a volunteer's id (ids do
+    travel to the central platform). A key an older version kept in `app_setting` moves
+    to the keyring once and leaves the file. No keyring: SecretStoreUnavailable (French).
     """
-    statement = (
-        insert(AppSetting)
-        .values(key=_PSEUDONYM_KEY, value=secrets.token_hex(32))
-        .on_conflict_do_nothing(index_elements=[AppSetting.key])
-    )
+    from bippop_desk.secrets import get_secret, secret_name, set_secret
+
+    name = secret_name("pseudonym-key", registry.commune_id_or_empty() or str(registry.path))
+    stored = get_secret(name)
+    if stored:
+        return bytes.fromhex(stored)
     with registry.change() as changes:
-        changes.session.execute(statement)
-        value = changes.session.scalar(
+        old = changes.session.scalar(
             select(AppSetting.value).where(AppSetting.key == _PSEUDONYM_KEY)
         )
-    return bytes.fromhex(str(value))
+        value = str(old) if old else secrets.token_hex(32)
+        # Inside the transaction: should the keyring fail, the old row stays.
+        set_secret(name, value)
+        if old:
+            changes.session.execute(delete(AppSetting).where(AppSetting.key == _PSEUDONYM_KEY))
+    return bytes.fromhex(value)
