@@ -1,0 +1,323 @@
+"""A Hypothesis state machine: the real server and three desks of one commune, random
+edits, deletes, hours, online sign-ups and syncs through faulty proxies. Invariants hold
+at every step; at the end, after clean syncs, every desk equals the server.
+
+Bounded: one server for the whole run, a fresh commune and fresh desks per example,
+a handful of examples of a few dozen steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from bippop_desk.registry.remote import status_is_backwards
+from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update_beneficiary
+from bippop_desk.registry.services.hours import HoursInput, add_hours
+from bippop_desk.registry.services.requests import RequestInput, cancel_request, create_request
+from bippop_desk.registry.services.volunteers import (
+    VolunteerInput,
+    add_absence,
+    create_volunteer,
+    remove_absence,
+)
+from bippop_desk.sync.engine import list_conflicts, resolve_conflict
+from bippop_desk.sync.state import read_state
+from tests.conftest import add_person
+from tests.servers import HEADERS, CentralServer
+from tests.sync.conftest import Commune, Desk, assert_converged, pending
+from tests.sync.proxy import Proxy
+
+FAULTS = [
+    "",
+    "",
+    "drop_request",
+    "drop_response",
+    "error_after",
+    "duplicate",
+    "truncate",
+    "replay_later",
+]
+NAMES = ["Alice", "Bruno", "Chloé", "Denis", "Émile", "Fanny"]
+_COUNTER = itertools.count(1)
+SEEN: Counter[str] = Counter()  # what the runs went through, printed with -s
+
+
+def letters(number: int) -> str:
+    return "".join("abcdefghij"[int(d)] for d in str(number))
+
+
+def rows(desk: Desk, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(desk.path) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+class SyncMachine(RuleBasedStateMachine):
+    def __init__(self, server: CentralServer, proxies: list[Proxy], tmp: Path) -> None:
+        super().__init__()
+        self.server, self.proxies = server, proxies
+        insee = f"{next(_INSEE):05d}"
+        server.add_commune(insee, f"Commune {insee}", "60")
+        folder = tmp / insee
+        folder.mkdir()
+        self.commune = Commune(server, insee, folder, [])
+        _, self.token = server.enroll(insee, "observateur")
+        self.desks: list[Desk] = []
+        self.hours_tags: dict[int, set[str]] = {}  # desk -> tags of the hours it typed
+        self.seen_status: dict[tuple[int, str], str] = {}
+
+    @initialize()
+    def desks_enrolled(self) -> None:
+        for index, proxy in enumerate(self.proxies):
+            desk = self.commune.desk(f"poste{index}", via=proxy.url)
+            desk.sync_ok()
+            self.desks.append(desk)
+            self.hours_tags[index] = set()
+        volunteer = create_volunteer(
+            self.desks[0].registry, VolunteerInput(first_name="Vera", last_name="Blanc")
+        )
+        self.volunteer = volunteer
+        for desk in self.desks:
+            desk.sync_ok()
+
+    # -- what the staff do --------------------------------------------------------------
+    @rule(d=st.integers(0, 2), name=st.sampled_from(NAMES))
+    def add_person(self, d: int, name: str) -> None:
+        add_person(self.desks[d].registry, name, f"Nom {letters(next(_COUNTER))}")
+
+    @rule(d=st.integers(0, 2), data=st.data(), protected=st.booleans())
+    def edit_person(self, d: int, data: st.DataObject, protected: bool) -> None:
+        desk = self.desks[d]
+        people = rows(desk, "SELECT id, first_name, last_name, phone FROM beneficiary ORDER BY id")
+        if not people:
+            return
+        person, first, last, phone = data.draw(st.sampled_from(people))
+        number = next(_COUNTER)
+        update_beneficiary(
+            desk.registry,
+            person,
+            BeneficiaryInput(
+                first_name=first,
+                last_name=last,
+                phone=f"0612{number % 10**6:06d}" if protected else phone,
+                notes=f"note {number}",
+            ),
+        )
+
+    @rule(d=st.integers(0, 2), minutes=st.integers(1, 120))
+    def add_hours(self, d: int, minutes: int) -> None:
+        if not rows(self.desks[d], "SELECT 1 FROM volunteer WHERE id = ?", self.volunteer):
+            return
+        tag = f"h{next(_COUNTER)}"
+        add_hours(
+            self.desks[d].registry,
+            HoursInput(
+                volunteer_id=self.volunteer, entry_date=dt.date.today(), minutes=minutes, note=tag
+            ),
+        )
+        self.hours_tags[d].add(tag)
+
+    @rule(d=st.integers(0, 2), data=st.data())
+    def absence_added_or_removed(self, d: int, data: st.DataObject) -> None:
+        desk = self.desks[d]
+        if not rows(desk, "SELECT 1 FROM volunteer WHERE id = ?", self.volunteer):
+            return
+        current = rows(desk, "SELECT id FROM volunteer_absence WHERE deleted_at IS NULL")
+        if current and data.draw(st.booleans()):
+            remove_absence(desk.registry, data.draw(st.sampled_from(current))[0])
+        else:
+            start = dt.date.today() + dt.timedelta(days=data.draw(st.integers(1, 60)))
+            add_absence(desk.registry, self.volunteer, start, start + dt.timedelta(days=3))
+
+    @rule(d=st.integers(0, 2), data=st.data())
+    def request_made_or_cancelled(self, d: int, data: st.DataObject) -> None:
+        desk = self.desks[d]
+        open_requests = rows(desk, "SELECT id FROM request WHERE status = 'nouvelle'")
+        if open_requests and data.draw(st.booleans()):
+            cancel_request(desk.registry, data.draw(st.sampled_from(open_requests))[0], "test")
+            return
+        people = rows(desk, "SELECT id FROM beneficiary WHERE deleted_at IS NULL")
+        types = rows(desk, "SELECT id FROM mission_type WHERE deleted_at IS NULL ORDER BY code")
+        if people and types:
+            create_request(
+                desk.registry,
+                RequestInput(beneficiary_id=data.draw(st.sampled_from(people))[0],
+                             mission_type_id=types[0][0]),
+            )  # fmt: skip
+
+    @rule(name=st.sampled_from(NAMES))
+    def online_sign_up(self, name: str) -> None:
+        number = next(_COUNTER)
+        answer = httpx.post(
+            f"{self.server.url}/api/v1/public/communes/{self.commune.insee}/volunteers",
+            json={"first_name": name, "last_name": f"Web {letters(number)}",
+                  "email": f"v{number}@example.fr", "phone": f"0622{number % 10**6:06d}",
+                  "postal_code": "60200", "city": "Compiègne"},
+            headers=HEADERS, timeout=30,
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.text
+
+    @rule(
+        d=st.integers(0, 2),
+        push_fault=st.sampled_from(FAULTS),
+        pull_fault=st.sampled_from(FAULTS),
+        burst=st.booleans(),
+    )
+    def sync(self, d: int, push_fault: str, pull_fault: str, burst: bool) -> None:
+        """One desk syncs through its proxy; a burst outlasts the retries (the sync fails
+        and the queue waits for the next one)."""
+        proxy = self.proxies[d]
+        proxy.faults.clear()
+        for _ in range(5 if burst else 1):
+            if push_fault:
+                proxy.plan("/api/v1/push", push_fault)
+            if pull_fault:
+                proxy.plan("/api/v1/pull", pull_fault)
+        report = self.desks[d].sync()
+        proxy.faults.clear()
+        SEEN.update([f"sync {'failed' if report.error else 'ok'}"])
+        if report.conflicts:
+            SEEN.update(["a sync met a conflict"])
+
+    @rule()
+    def everyone_syncs(self) -> None:
+        for desk in self.desks:
+            report = desk.sync()
+            SEEN.update(["a sync met a conflict"] if report.conflicts else [])
+
+    @precondition(lambda self: bool(self.desks))
+    @rule(d=st.integers(0, 2), choice=st.sampled_from(["mine", "theirs"]))
+    def settle_a_conflict(self, d: int, choice: str) -> None:
+        conflicts = list_conflicts(self.desks[d].registry)
+        if conflicts:
+            resolve_conflict(self.desks[d].registry, conflicts[0].id, choice)
+            SEEN.update(["a conflict settled"])
+
+    # -- invariants -----------------------------------------------------------------------
+    def _server_changes(self) -> list[dict[str, Any]]:
+        changes: list[dict[str, Any]] = []
+        cursor = 0
+        with httpx.Client(base_url=self.server.url, timeout=30,
+                          headers={**HEADERS, "Authorization": f"Bearer {self.token}"}) as web:  # fmt: skip
+            while True:
+                page = web.get("/api/v1/pull", params={"after": cursor, "limit": 1000}).json()
+                changes += page["changes"]
+                cursor = page["next_cursor"]
+                if not page["has_more"]:
+                    return changes
+
+    @invariant()
+    def nothing_doubled_nothing_lost_statuses_forward(self) -> None:
+        if not self.desks:
+            return
+        server = self._server_changes()
+        server_hours = [c for c in server if c["entity"] == "hours_entry"]
+        server_tags = [c["fields"].get("note") for c in server_hours]
+        assert len(server_tags) == len(set(server_tags)), "an hours entry doubled on the server"
+        by_seq = {c["record_id"]: c for c in server}
+        for index, desk in enumerate(self.desks):
+            tags = [r[0] for r in rows(desk, "SELECT note FROM hours_entry")]
+            assert len(tags) == len(set(tags)), f"an hours entry doubled on {desk.name}"
+            # Every hours entry typed here is here, queued or acknowledged.
+            assert self.hours_tags[index] <= set(tags)
+            own = dict(
+                rows(desk, "SELECT record_id, state FROM outbox WHERE entity = 'hours_entry'")
+            )
+            acked = sum(1 for state in own.values() if state == "sent")
+            waiting = sum(1 for state in own.values() if state == "pending")
+            on_server = sum(1 for c in server_hours if c["record_id"] in own)
+            assert acked <= on_server <= acked + waiting
+            # Minutes here = what came from the server + what this desk typed.
+            minutes = dict(rows(desk, "SELECT id, minutes FROM hours_entry"))
+            pulled = {rid for rid in minutes if rid not in own}
+            assert pulled <= {c["record_id"] for c in server_hours}
+            # Every change made here is in the outbox, queued or acknowledged: one
+            # entry per journaled change (a conflict settled with the platform's value
+            # is journaled but has nothing to send).
+            for entity in ("beneficiary", "volunteer", "request", "volunteer_absence"):
+                journaled = rows(
+                    desk,
+                    "SELECT count(*) FROM audit_event WHERE entity = ? "
+                    "AND summary NOT LIKE '%valeur de la plateforme gardée'",
+                    entity,
+                )[0][0]
+                queued = rows(
+                    desk,
+                    "SELECT count(*) FROM outbox WHERE entity = ? "
+                    "AND state IN ('pending', 'sent', 'rejected')",
+                    entity,
+                )[0][0]
+                assert journaled == queued, (entity, journaled, queued)
+            # Statuses never move back on a desk.
+            for request_id, status in rows(desk, "SELECT id, status FROM request"):
+                before = self.seen_status.get((index, request_id))
+                assert not status_is_backwards("request", before, status), (before, status)
+                self.seen_status[(index, request_id)] = status
+            # The cursor never passes a change this desk has not applied.
+            cursor = read_state(desk.registry).pull_cursor
+            versions = dict(rows(desk, "SELECT id, server_version FROM beneficiary"))
+            for record_id, change in by_seq.items():
+                if change["entity"] == "beneficiary" and change["seq"] <= cursor:
+                    assert (versions.get(record_id) or 0) >= change["version"]
+
+    def teardown(self) -> None:
+        if len(self.desks) == 3:
+            for proxy in self.proxies:
+                proxy.faults.clear()
+            for _round in range(3):
+                for desk in self.desks:
+                    for conflict in list_conflicts(desk.registry):
+                        resolve_conflict(desk.registry, conflict.id, "theirs")
+                    desk.sync_ok()
+            late = self.commune.desk("controle")
+            late.sync_ok()
+            assert all(pending(desk) == 0 for desk in self.desks)
+            assert all(list_conflicts(desk.registry) == [] for desk in self.desks)
+            assert_converged(*self.desks, late)
+        for desk in self.commune.desks:
+            desk.registry.close()
+
+
+_INSEE = itertools.count(70001)
+
+
+@pytest.fixture
+def proxies(central_sqlite: CentralServer) -> Iterator[list[Proxy]]:
+    started = [Proxy(central_sqlite.url).start() for _ in range(3)]
+    yield started
+    for proxy in started:
+        proxy.stop()
+
+
+def test_random_work_and_faulty_syncs_keep_the_invariants_and_converge(
+    central_sqlite: CentralServer, proxies: list[Proxy], tmp_path: Path
+) -> None:
+    run_state_machine_as_test(
+        lambda: SyncMachine(central_sqlite, proxies, tmp_path),
+        settings=settings(
+            max_examples=8,
+            stateful_step_count=40,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    print(dict(SEEN))
