@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import Counter
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,8 +215,8 @@ class SyncMachine(RuleBasedStateMachine):
     def _server_changes(self) -> list[dict[str, Any]]:
         changes: list[dict[str, Any]] = []
         cursor = 0
-        with httpx.Client(base_url=self.server.url, timeout=30,
-                          headers={**HEADERS, "Authorization": f"Bearer {self.token}"}) as web:  # fmt: skip
+        headers = {**HEADERS, "Authorization": f"Bearer {self.token}"}
+        with httpx.Client(base_url=self.server.url, timeout=30, headers=headers) as web:
             while True:
                 page = web.get("/api/v1/pull", params={"after": cursor, "limit": 1000}).json()
                 changes += page["changes"]
