@@ -16,6 +16,7 @@ Each planned fault applies to the next request whose path starts with its prefix
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import threading
 import time
@@ -47,6 +48,7 @@ class Captured:
 class Proxy:
     upstream: str
     timeout_s: float = 1.5
+    clock_shift_s: float = 0.0  # the server's clock as the desk sees it, moved
     faults: list[Fault] = field(default_factory=list)
     seen: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, fault
     _late: list[Captured] = field(default_factory=list)
@@ -80,9 +82,17 @@ class Proxy:
             response = conn.getresponse()
             body = response.read()
             kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_HEADERS]
+            if self.clock_shift_s:
+                kept = [(k, self._shift(v) if k.lower() == "x-bippop-server-time" else v)
+                        for k, v in kept]  # fmt: skip
             return response.status, kept, body
         finally:
             conn.close()
+
+    def _shift(self, stamp: str) -> str:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        moved = moment + dt.timedelta(seconds=self.clock_shift_s)
+        return moved.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def replay_late(self) -> None:
         with self._lock:
