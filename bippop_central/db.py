@@ -66,8 +66,10 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # One uvicorn worker runs sync endpoints on up to 40 threads: enough connections
-    # that a burst of desks waits on the commune lock, not on the pool.
-    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True)
+    # that a burst of desks waits on the commune lock, not on the pool. No pre-ping (a
+    # round trip per request): a connection lost to a database restart fails one request
+    # (500, the desk retries) and SQLAlchemy drops the whole stale pool.
+    return create_engine(url, pool_size=20, max_overflow=30, pool_recycle=1800)
 
 
 @contextmanager
@@ -79,6 +81,12 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
+    """A read. On PostgreSQL in autocommit: each read here is one statement, which is
+    its own consistent snapshot, and BEGIN / COMMIT would double its round trips."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+        return
     with engine.begin() as conn:
         yield conn
 
