@@ -137,12 +137,25 @@ class PaintWatcher(QObject):
 
 
 def install_french(app: QApplication) -> None:
+    """Qt's own words in French (Qt's folder, else the copy the installer ships in
+    resources/translations), then the app's catalogue; the window icon."""
+    from PySide6.QtGui import QIcon
+
+    from bippop_desk.assets import icon_files, translations_dir
+
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase_fr",):
+    shipped = translations_dir()
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    folders += [str(shipped)] if shipped is not None else []
+    for name in ("qtbase_fr", "bippop_desk_fr"):
         translator = QTranslator(app)
-        if translator.load(name, folder):
+        if any(translator.load(name, folder) for folder in folders):
             app.installTranslator(translator)
+    icon = QIcon()
+    for path in icon_files():
+        icon.addFile(str(path))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
 
 
 def run_app(args: argparse.Namespace) -> int:
