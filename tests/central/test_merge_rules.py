@@ -1,0 +1,97 @@
+"""The merge rules as pure functions (bippop_central.merge), no server needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bippop_central.merge import PROTECTED, TRANSITIONS, Mutation, Stored, merge
+from bippop_desk.registry.services.missions import MISSION_TRANSITIONS
+from bippop_desk.registry.services.requests import REQUEST_TRANSITIONS
+from bippop_desk.registry.services.volunteers import VOLUNTEER_TRANSITIONS
+
+DESK_A, DESK_B = "desk-a", "desk-b"
+
+
+def edit(entity: str = "beneficiary", base: int | None = 1, op: str = "upsert",
+         **fields: object) -> Mutation:  # fmt: skip
+    return Mutation("m", entity, "r", op, base, list(fields), dict(fields))
+
+
+def person(**fields: object) -> Stored:
+    values = {"first_name": "Jean", "last_name": "Martin", "phone": "+33611111111", **fields}
+    return Stored(
+        "beneficiary", 1, values, {}, dict.fromkeys(values, 1), field_origins={"": DESK_A}
+    )
+
+
+def test_the_servers_status_tables_are_the_desks() -> None:
+    assert TRANSITIONS == {"mission": MISSION_TRANSITIONS, "request": REQUEST_TRANSITIONS,
+                           "volunteer": VOLUNTEER_TRANSITIONS}  # fmt: skip
+
+
+def test_the_protected_fields_are_the_protocols_four_groups() -> None:
+    assert {"first_name", "birth_date", "phone", "email", "consent_by", "volunteer_id",
+            "starts_at", "beneficiary_id"} <= PROTECTED  # fmt: skip
+    assert {"notes", "status", "preferences"}.isdisjoint(PROTECTED)
+
+
+def test_a_field_changed_since_the_base_by_another_desk_is_a_conflict_when_protected() -> None:
+    after_b = merge(person(), edit(phone="+33622222222"), 2, DESK_B)
+    assert after_b.status == "applied" and after_b.state is not None
+    late = merge(after_b.state, edit(phone="+33633333333", notes="x"), 3, DESK_A)
+    assert late.status == "conflict"
+    assert late.conflicts == {"phone": {"server": "+33622222222", "server_version": 2}}
+    assert late.state is not None and late.state.fields["phone"] == "+33622222222"
+    assert late.state.fields["notes"] == "x" and late.state.field_versions["notes"] == 3
+    # The same value is no conflict; a base at or past the field's version is no conflict.
+    assert merge(after_b.state, edit(phone="+33622222222"), 3, DESK_A).status == "applied"
+    assert merge(after_b.state, edit(base=2, phone="+33644444444"), 3, DESK_A).status == "applied"
+
+
+def test_a_null_base_always_writes() -> None:
+    after_b = merge(person(), edit(phone="+33622222222"), 2, DESK_B)
+    assert after_b.state is not None
+    outcome = merge(after_b.state, edit(base=None, phone="+33655555555"), 3, DESK_A)
+    assert outcome.status == "applied" and outcome.state is not None
+    assert outcome.state.fields["phone"] == "+33655555555"
+
+
+def test_fields_not_in_changed_are_never_written_by_an_update() -> None:
+    mutation = Mutation("m", "beneficiary", "r", "upsert", 1, ["notes"],
+                        {"notes": "n", "phone": "+33699999999"})  # fmt: skip
+    outcome = merge(person(), mutation, 2, DESK_A)
+    assert outcome.state is not None and outcome.state.fields["phone"] == "+33611111111"
+
+
+@pytest.mark.parametrize(
+    ("entity", "current", "pushed", "kept"),
+    [
+        ("mission", "realisee", "planifiee", "realisee"),
+        ("mission", "planifiee", "validee", "validee"),  # forward by two steps
+        ("request", "planifiee", "en_recherche", "en_recherche"),  # allowed back-step
+        ("request", "realisee", "nouvelle", "realisee"),
+        ("volunteer", "suspendu", "valide", "valide"),
+        ("volunteer", "parti", "valide", "parti"),
+    ],
+)
+def test_statuses_move_only_along_the_desks_transitions(
+    entity: str, current: str, pushed: str, kept: str
+) -> None:
+    stored = Stored(entity, 1, {"status": current}, {}, {"status": 1})
+    outcome = merge(stored, edit(entity, status=pushed), 2, DESK_A)
+    assert outcome.status == "applied" and outcome.state is not None
+    assert outcome.state.fields["status"] == kept
+
+
+def test_extra_keys_are_written_last_writer_wins() -> None:
+    stored = Stored("volunteer", 1, {"first_name": "A"}, {"mission_type_ids": ["x"]}, {})
+    mutation = Mutation("m", "volunteer", "r", "upsert", 0, [], {}, {"mission_type_ids": ["y"]})
+    outcome = merge(stored, mutation, 2, DESK_B)
+    assert outcome.state is not None and outcome.state.extra == {"mission_type_ids": ["y"]}
+
+
+def test_an_erased_record_takes_no_more_upserts_and_erase_replaces_everything() -> None:
+    erased = merge(person(notes="secret"), edit(op="erase", first_name="X", last_name="X"), 2)
+    assert erased.state is not None and erased.state.erased and erased.state.deleted
+    assert "secret" not in repr(erased.state) and "+33611111111" not in repr(erased.state)
+    assert merge(erased.state, edit(phone="+33611111111"), 3).status == "rejected"
