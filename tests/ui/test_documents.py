@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -30,6 +31,22 @@ def test_the_hours_workbook_exported_from_the_app_matches_the_registry(
     assert figures.entries > 0
     book = openpyxl.load_workbook(target, read_only=True)
     assert book.sheetnames == ["Synthèse", "Par bénévole", "Détail", "Valorisation", "Paramètres"]
+    # The cells themselves hold the registry's figures (the totals are formulas, checked
+    # by LibreOffice's recomputation in tests/core; here the values they add up).
+    detail = list(book["Détail"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == figures.entries
+    assert sum(row[4] for row in detail) == pytest.approx(figures.total_minutes / 60)
+    assert sum(row[5] for row in detail) == pytest.approx(float(figures.mileage_km))
+    synthesis = {row[0]: row for row in book["Synthèse"].iter_rows(values_only=True) if row}
+    for category in figures.categories:
+        cells = synthesis[category.label][1 : 1 + len(figures.months)]
+        expected = [figures.minutes_by.get((m, category.key), 0) / 60 for m in figures.months]
+        assert list(cells) == pytest.approx(expected), category.label
+    volunteers = list(book["Par bénévole"].iter_rows(min_row=2, values_only=True))
+    assert [row[:5] for row in volunteers[: len(figures.per_volunteer)]] == [
+        (v.last_name, v.first_name, pytest.approx(v.minutes / 60), v.missions, float(v.mileage_km))
+        for v in figures.per_volunteer
+    ]
     assert box.message.text().startswith(
         f"Tableau enregistré : heures.xlsx — {figures.entries} saisies"
     )
