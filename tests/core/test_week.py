@@ -7,7 +7,6 @@ same journaled path as the services); the report tests import them.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -222,9 +221,11 @@ def test_alsace_moselle_communes_get_their_own_public_holidays(db_path: Path) ->
     ]
 
 
-def test_a_week_of_two_thousand_missions_loads_quickly(
+def test_a_week_of_two_thousand_missions_loads_whole(
     registry: Registry, people: dict[str, str]
 ) -> None:
+    # How fast is bench/planning's business (target and floor in the same run):
+    # a wall-clock assertion here would only measure the machine's load.
     mission_type = type_id(registry, "visite")
     rows = [
         {
@@ -240,8 +241,6 @@ def test_a_week_of_two_thousand_missions_loads_quickly(
     ]
     with registry.engine.begin() as conn:
         conn.execute(insert(Mission), rows)
-    started = time.perf_counter()
     week = week_missions(registry, *WEEK)
-    elapsed = time.perf_counter() - started
     assert week.mission_count() == 2000
-    assert elapsed < 1.0, f"{elapsed:.2f} s for 2,000 missions"
+    assert sum(len(group.missions) for group in week.by_volunteer()) == 2000
