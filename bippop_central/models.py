@@ -128,6 +128,8 @@ class PushBatch(Base):
     response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
+    __table_args__ = (Index("ix_push_batch_commune_created", "commune_id", "created_at"),)
+
 
 commune_t = cast(Table, Commune.__table__)
 device_t = cast(Table, Device.__table__)

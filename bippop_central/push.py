@@ -22,6 +22,8 @@ from bippop_central.models import applied_t, batch_t, commune_t, device_t, recor
 from bippop_central.schemas import PushIn
 
 ATTEMPTS = 4
+PURGE_EVERY = 1_000
+BATCH_HORIZON_DAYS = 30
 
 
 def lock_counter(conn: Connection, commune_id: int) -> int:
@@ -55,7 +57,7 @@ def push(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> str:
 def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> str:
     batch_id = str(body.batch_id)
     with writing(engine) as conn:
-        seq = lock_counter(conn, caller.commune_id)
+        seq = start_seq = lock_counter(conn, caller.commune_id)
         stored_batch = conn.execute(
             select(batch_t.c.commune_id, batch_t.c.response).where(batch_t.c.batch_id == batch_id)
         ).first()
@@ -118,6 +120,12 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
             )
         _write(conn, caller, new, changed)
         insert_rows(conn, applied_t, applied_rows)
+        if seq // PURGE_EVERY != start_seq // PURGE_EVERY:
+            # Housekeeping every ~1,000 changes of the commune: a batch replayed after
+            # the horizon is still harmless (its mutation ids answer "duplicate").
+            horizon = utcnow() - dt.timedelta(days=BATCH_HORIZON_DAYS)
+            conn.execute(delete(batch_t).where(batch_t.c.commune_id == caller.commune_id,
+                                               batch_t.c.created_at < horizon))  # fmt: skip
         save_counter(conn, caller.commune_id, seq)
         response = json.dumps(
             {"batch_id": batch_id, "server_time": server_time, "results": results},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from tests.central.conftest import Town
@@ -206,3 +207,24 @@ def test_pull_pages_give_each_record_once_at_its_latest_state(town: Town) -> Non
         assert later == []
         assert http.get("/api/v1/pull", params={"after": 7}).json()["changes"][0]["seq"] == 8
     assert str(uuid.UUID(changes[0]["record_id"])) == changes[0]["record_id"]
+
+
+def test_old_batches_are_purged_and_their_replay_stays_harmless(town: Town) -> None:
+    from sqlalchemy import select, update
+
+    from bippop_central.models import batch_t, utcnow
+
+    _a, token = town.enroll()
+    first = batch(mutation("partner", name="Ancienne association"))
+    with client(town.server, token) as http:
+        original = http.post("/api/v1/push", json=first).json()["results"][0]
+        with town.server.engine().begin() as conn:
+            conn.execute(update(batch_t).where(batch_t.c.batch_id == first["batch_id"])
+                         .values(created_at=utcnow() - dt.timedelta(days=40)))  # fmt: skip
+        for _ in range(2):  # crosses 1,000 changes of the commune: housekeeping runs
+            push(http, *(mutation("partner", name=f"P{i}") for i in range(500)))
+        with town.server.engine().connect() as conn:
+            ids = {row.batch_id for row in conn.execute(select(batch_t.c.batch_id))}
+        assert first["batch_id"] not in ids
+        replay = http.post("/api/v1/push", json=first).json()["results"][0]
+    assert replay == {**original, "status": "duplicate"}

@@ -100,6 +100,7 @@ def upgrade() -> None:
             ["commune_id"], ["commune.id"], name="fk_push_batch_commune_id_commune"
         ),
     )
+    op.create_index("ix_push_batch_commune_created", "push_batch", ["commune_id", "created_at"])
 
 
 def downgrade() -> None:
