@@ -1,6 +1,9 @@
 """Drafts: what was typed in a form and not saved yet survives a closed window or a crash.
 
-A draft is a local scratchpad (no audit, no outbox): it is not a registry change.
+A draft is a local scratchpad (no audit, no outbox): it is not a registry change. It is
+still written through `registry.change()`, like every write: BEGIN IMMEDIATE takes the
+write lock first, so a draft saved while the CLI or a sync writes waits its turn
+(busy timeout) instead of failing half-way on a lock upgrade.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ def save_draft(registry: Registry, key: str, content: dict[str, Any]) -> None:
     statement = statement.on_conflict_do_update(
         index_elements=[LocalDraft.key], set_={"content": text, "updated_at": utcnow()}
     )
-    with registry.engine.begin() as conn:
-        conn.execute(statement)
+    with registry.change() as changes:
+        changes.session.execute(statement)
 
 
 def load_draft(registry: Registry, key: str) -> dict[str, Any] | None:
@@ -39,5 +42,5 @@ def load_draft(registry: Registry, key: str) -> dict[str, Any] | None:
 
 
 def clear_draft(registry: Registry, key: str) -> None:
-    with registry.engine.begin() as conn:
-        conn.execute(delete(LocalDraft).where(LocalDraft.key == key))
+    with registry.change() as changes:
+        changes.session.execute(delete(LocalDraft).where(LocalDraft.key == key))

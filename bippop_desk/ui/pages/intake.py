@@ -253,6 +253,9 @@ class IntakePage(QWidget):
         self.person.search_again_if_pending()
 
     def _save_draft(self) -> None:
+        # Queued on the DB worker without the data_changed broadcast of `mutate`: a draft
+        # changes no record, and views would reload at every pause in the typing. The
+        # drafts service still writes in its own BEGIN IMMEDIATE transaction.
         if not self.context.ready:
             return
         if self.is_blank():
