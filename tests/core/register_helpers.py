@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from argon2 import PasswordHasher
+
 from bippop_desk.registry.actor import Actor
 from bippop_desk.registry.models import User
+from bippop_desk.registry.services import auth
 from bippop_desk.registry.services.auth import hash_password
 from bippop_desk.registry.services.register import RegisterInput, register_person
 from bippop_desk.registry.store import Registry
 from tests.conftest import add_person
+
+# Real argon2id, at test cost: the default parameters (~50 ms a hash, on purpose) would
+# spend most of these tests' time hashing staff passwords.
+auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PASSWORD = "canicule-2026"
 REGISTRAR = Actor("claire", "Claire Dubois", "secretaire")  # named for the register
