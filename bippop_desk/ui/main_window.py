@@ -374,6 +374,9 @@ class MainWindow(QMainWindow):
 
     def _show_user(self) -> None:
         actor = self.context.actor
+        if not actor.username:  # locked at start-up, before anyone signs in
+            self.user_label.setText("Non connecté")
+            return
         self.user_label.setText(f"{actor.display_name} ({ROLE_LABELS.get(actor.role, actor.role)})")
 
     def _registry_ready(self) -> None:
