@@ -107,6 +107,10 @@ def install_error_handlers(
     @app.exception_handler(Exception)
     def _crash(_request: Request, error: Exception) -> JSONResponse:
         log.exception("erreur interne", exc_info=error)
+        # Answered by Starlette's outermost error middleware, outside ServerTimeMiddleware:
+        # the header is set here so that a 500 carries the server time too.
         return JSONResponse(
-            {"detail": "Erreur interne du serveur : réessayez plus tard."}, status_code=500
+            {"detail": "Erreur interne du serveur : réessayez plus tard."},
+            status_code=500,
+            headers={"X-Bippop-Server-Time": clock()},
         )

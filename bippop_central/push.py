@@ -145,7 +145,7 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
         )
         erased = [rid for rid, state in {**new, **changed}.items() if state.erased]
         if erased:
-            _scrub_batches(conn, caller.commune_id, erased, batch_id)
+            _scrub_batches(conn, caller.commune_id, erased)
     return response
 
 
@@ -233,7 +233,7 @@ def _write(conn: Connection, caller: Caller, new: dict[str, Stored],
     )
 
 
-def _scrub_batches(conn: Connection, commune_id: int, erased: Iterable[str], keep: str) -> None:
+def _scrub_batches(conn: Connection, commune_id: int, erased: Iterable[str]) -> None:
     """Stored push responses may quote a conflict's server value: an erasure removes
     them, so no copy of the person's old data stays anywhere on the server."""
     erased_ids = set(erased)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import warnings
+from pathlib import Path
 
 import httpx
 
-from tests.servers import CentralServer, batch, client, mutation
+from bippop_central.app import create_app
+from tests.servers import HEADERS, CentralServer, batch, client, mutation
 
 
 def test_enroll_push_pull_status_round_trip(central: CentralServer) -> None:
@@ -121,3 +124,17 @@ def test_enroll_code_unknown_or_expired(central: CentralServer) -> None:
                                                    "device_id": str(uuid.uuid4())})  # fmt: skip
     assert answer.status_code == 403
     assert answer.json()["detail"] == "Code d'inscription inconnu, déjà utilisé ou expiré."
+
+
+def test_an_unexpected_error_is_a_french_500_with_the_server_time(tmp_path: Path) -> None:
+    with warnings.catch_warnings():  # Starlette's notice about its test client's httpx
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    app = create_app(f"sqlite:///{tmp_path / 'nothing-migrated.sqlite3'}")
+    # No tables: the token lookup itself fails, as with a database gone away.
+    with TestClient(app, raise_server_exceptions=False) as http:
+        response = http.get("/api/v1/status", headers={**HEADERS, "Authorization": "Bearer x"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Erreur interne du serveur : réessayez plus tard."}
+    assert response.headers["X-Bippop-Server-Time"].endswith("Z")
