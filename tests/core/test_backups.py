@@ -57,3 +57,27 @@ def test_a_damaged_copy_is_refused_and_the_registry_left_alone(
     with pytest.raises(BackupError):
         restore_backup(db_path, bad)
     assert _names(db_path) == ["Avant"]
+
+
+def test_the_app_restores_into_its_open_registry_as_an_administrator(
+    registry: Registry, db_path: Path
+) -> None:
+    from bippop_desk.registry.errors import PermissionDeniedError
+    from bippop_desk.registry.services.backups import restore_open_registry
+    from tests.conftest import SECRETARY
+    from tests.core.register_helpers import ADMIN, add_staff
+
+    add_staff(registry, ADMIN)
+    add_person(registry, "Anne", "Avant")
+    copy = daily_backup(db_path)
+    assert copy is not None
+    add_person(registry, "Bruno", "Apres")
+    registry.actor = SECRETARY
+    with pytest.raises(PermissionDeniedError):
+        restore_open_registry(registry, copy)
+    registry.actor = ADMIN
+    restore_open_registry(registry, copy)
+    with registry.raw() as conn:  # the same Registry object, reconnected
+        names = [r[0] for r in conn.execute("SELECT last_name FROM beneficiary")]
+    assert names == ["Avant"]
+    add_person(registry, "Chloe", "Ensuite")  # and it still writes
