@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             if alert is None:
                 raise CliError("Aucune alerte en cours : rien à appeler.")
             path = output_path(_need(args.output, "le fichier : -o FICHIER.pdf"), "les fiches")
-            write_call_sheet(campaigns.call_list(registry, alert.id), alert, commune, path)
+            write_call_sheet(campaigns.call_sheet_rows(registry, alert.id), alert, commune, path)
             print(f"Fiches d'appel écrites : {path}")
             return 0
         if args.action == "person-data":

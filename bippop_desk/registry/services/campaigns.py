@@ -334,3 +334,14 @@ def record_call(
         )
         changes.create(attempt, f"Appel d'alerte : {OUTCOMES[outcome].lower()}")
     return attempt.id
+
+
+def call_sheet_rows(registry: Registry, campaign_id: str) -> list[CallRow]:
+    """The call list for printing: a printed copy of register data, so journaled."""
+    from bippop_desk.registry.services.audit_trail import EXPORT, log_event
+
+    rows = call_list(registry, campaign_id)
+    log_event(
+        registry, EXPORT, "call_campaign", f"Fiches d'appel imprimées ({len(rows)})", campaign_id
+    )
+    return rows

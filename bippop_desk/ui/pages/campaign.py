@@ -336,9 +336,13 @@ class CampaignPage(QWidget):
             self, "Fiches d'appel", str(Path.home() / "fiches-appel.pdf"), "PDF (*.pdf)"
         )
         if path:
-            rows, commune = list(self.rows), self.context.commune_name
+            from bippop_desk.registry.services.campaigns import call_sheet_rows
+
+            commune = self.context.commune_name
             self.context.read(
-                lambda _r: write_call_sheet(rows, campaign, commune, Path(path)),
+                lambda r: write_call_sheet(
+                    call_sheet_rows(r, campaign.id), campaign, commune, Path(path)
+                ),
                 lambda p: self.progress.setText(f"Fiches d'appel enregistrées : {p}"),
                 self._warn,
             )
