@@ -187,7 +187,7 @@ class SessionGuard(QObject):
         self.idle_minutes: float = IDLE_MINUTES
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
-        self._idle.timeout.connect(self.lock)
+        self._idle.timeout.connect(self._idle_lock)
         # Input anywhere in the app counts; the filter leaves with its window (an
         # app-wide filter outliving its window would be called on a deleted object).
         self._watcher = _IdleWatcher(self._activity, self)
@@ -210,6 +210,14 @@ class SessionGuard(QObject):
         self.lock_screen.title.setText(f"<h2>{title}</h2>")
         self.stack.setCurrentWidget(self.lock_screen)
         self._idle.stop()
+
+    def _idle_lock(self) -> None:
+        # A form left open would stay on top of the lock screen with a person's data:
+        # it closes (what the phone desk types survives as its draft).
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and not isinstance(dialog, SignInDialog):
+            dialog.reject()
+        self.lock()
 
     def start(self) -> None:
         """At start-up, before the registry is open: locked, nobody signed in."""

@@ -90,3 +90,18 @@ def test_switching_user_asks_for_the_password(
     QTimer.singleShot(200, answer)
     window.choose_user()
     assert context.actor == ADMIN and not window.guard.locked
+
+
+def test_idle_lock_closes_a_form_left_open(
+    qtbot: QtBot, context: AppContext, window: MainWindow
+) -> None:
+    from bippop_desk.ui.pages.register_dialog import RegisterDialog
+
+    dialog = RegisterDialog(context, window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    window.guard.idle_minutes = 0.002
+    press(dialog.search, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.guard.locked, timeout=5000)
+    assert not dialog.isVisible()
