@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
@@ -14,10 +16,12 @@ from bippop_desk.registry.permissions import PERMISSIONS, allowed
 from bippop_desk.registry.services import (
     backups,
     campaigns,
+    commune,
     erasure,
     person_export,
     register,
     retention,
+    settings,
 )
 from bippop_desk.registry.services.auth import set_staff_access
 from bippop_desk.registry.services.journal import journal_ids
@@ -59,6 +63,17 @@ SERVICES: dict[str, tuple[str, Call]] = {
     "staff": ("staff.manage", lambda r, ids: set_staff_access(r, "nobody", register=True)),
     "backup": ("backup", lambda r, ids: backups.require_backup_rights(r)),
     "journal": ("journal.read", lambda r, ids: journal_ids(r)),
+    # Services of the first release, checked by role inside their transaction.
+    "hourly_rate": (
+        "coordination",
+        lambda r, ids: settings.set_hourly_rate(r, None, Decimal("21.50")),
+    ),
+    "add_staff_user": (
+        "staff.manage",
+        lambda r, ids: commune.add_staff_user(
+            r, f"u{uuid.uuid4().hex[:8]}", "Nouveau", "secretaire"
+        ),
+    ),
 }
 
 
