@@ -15,10 +15,12 @@ from bippop_desk.registry.errors import PermissionDeniedError
 from bippop_desk.registry.models import (
     AuditEvent,
     Beneficiary,
+    HoursEntry,
     LocalDraft,
     MissionType,
     OutboxEntry,
     Request,
+    Volunteer,
 )
 from bippop_desk.registry.services.campaigns import record_alert, record_call
 from bippop_desk.registry.services.erasure import SCRUBBED_SUMMARY, erase_locally, erase_person
@@ -70,6 +72,18 @@ def person(registry: Registry) -> str:
     campaign = record_alert(registry, "canicule", local_today())
     record_call(registry, campaign, entry, "ok", notes="Zéphyrine va bien")
     with registry.change() as changes:
+        volunteer = Volunteer(commune_id=changes.commune_id, first_name="Jean", last_name="Aide")
+        changes.create(volunteer, "Bénévole")
+        changes.append(
+            HoursEntry(
+                commune_id=changes.commune_id,
+                volunteer_id=volunteer.id,
+                entry_date=local_today(),
+                minutes=60,
+                note="Courses pour Mme Quaglioni",
+            ),
+            "Heures",
+        )
         changes.session.add(
             LocalDraft(
                 key="intake",
@@ -131,6 +145,14 @@ def test_the_journal_refuses_updates_and_deletes_other_than_the_scrub(
         changes.session.execute(text("UPDATE audit_event SET user_name = 'x'"))
     with pytest.raises(Exception, match="append-only"), registry.change() as changes:
         changes.session.execute(text("UPDATE audit_event SET summary = 'autre texte'"))
+    for statement in (
+        "UPDATE hours_entry SET minutes = 5",
+        "UPDATE hours_entry SET note = 'autre texte'",
+        f"UPDATE hours_entry SET note = '{SCRUBBED_SUMMARY}', minutes = 5",
+        "DELETE FROM hours_entry",
+    ):
+        with pytest.raises(Exception, match="append-only"), registry.change() as changes:
+            changes.session.execute(text(statement))
 
 
 def test_an_erasure_pulled_from_the_platform_scrubs_without_queueing(

@@ -29,6 +29,7 @@ from bippop_desk.registry.models import (
     AuditEvent,
     Beneficiary,
     CallAttempt,
+    HoursEntry,
     LocalDraft,
     Mission,
     OutboxEntry,
@@ -156,7 +157,25 @@ def _scrub_outbox(session: Session, scrubs: dict[tuple[str, str], dict[str, Any]
 
 
 def _scrub_traces(session: Session, ids: list[str], words: list[str]) -> tuple[int, int]:
-    """Journal summaries and drafts that mention the person or their records."""
+    """Journal summaries, hours notes and drafts that mention the person or their
+    records (the append-only tables accept exactly this one update, migration 0007)."""
+    hours = list(
+        session.scalars(
+            select(HoursEntry.id)
+            .where(HoursEntry.note != "", HoursEntry.note != SCRUBBED_SUMMARY)
+            .where(
+                or_(HoursEntry.mission_id.in_(ids), *[HoursEntry.note.contains(w) for w in words])
+            )
+        )
+    )
+    if hours:
+        session.execute(
+            update(HoursEntry)
+            .where(HoursEntry.id.in_(hours))
+            .values(note=SCRUBBED_SUMMARY)
+            .execution_options(synchronize_session=False)
+        )
+        _scrub_outbox(session, {("hours_entry", h): {"note": SCRUBBED_SUMMARY} for h in hours})
     mentions = [AuditEvent.summary.contains(w) for w in words]
     events = session.execute(
         update(AuditEvent)

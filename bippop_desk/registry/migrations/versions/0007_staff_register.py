@@ -40,6 +40,33 @@ AUDIT_GUARDS = [
     END""",
 ]
 
+# hours_entry stays append-only (0001) with the same single exception: an erasure may
+# blank the free-text note of an entry (a volunteer may have named the person visited);
+# minutes, dates and everything counted stay as they were.
+_HOURS_KEPT = (
+    "id",
+    "commune_id",
+    "volunteer_id",
+    "mission_id",
+    "mission_type_id",
+    "entry_date",
+    "minutes",
+    "mileage_km",
+    "kind",
+    "corrects_entry_id",
+    "created_by",
+    "created_at",
+)
+HOURS_GUARD = f"""CREATE TRIGGER hours_entry_no_update BEFORE UPDATE ON hours_entry
+    WHEN NOT (new.note = '{SCRUBBED_SUMMARY}'
+              AND {" AND ".join(f"new.{c} IS old.{c}" for c in _HOURS_KEPT)})
+    BEGIN
+        SELECT RAISE(ABORT, 'hours_entry is append-only');
+    END"""
+HOURS_GUARD_0001 = """CREATE TRIGGER hours_entry_no_update BEFORE UPDATE ON hours_entry BEGIN
+        SELECT RAISE(ABORT, 'hours_entry is append-only');
+    END"""
+
 
 def _synced() -> list[sa.Column]:
     return [
@@ -151,9 +178,13 @@ def upgrade() -> None:
     )
     for statement in AUDIT_GUARDS:
         op.execute(statement)
+    op.execute("DROP TRIGGER IF EXISTS hours_entry_no_update")
+    op.execute(HOURS_GUARD)
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS hours_entry_no_update")
+    op.execute(HOURS_GUARD_0001)
     op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
     op.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
     op.drop_index("ix_call_attempt_campaign", table_name="call_attempt")
