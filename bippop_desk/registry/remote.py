@@ -19,49 +19,35 @@ before the volunteer it names.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    Numeric,
-    Table,
-    Time,
-    bindparam,
-    delete,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.changes import to_jsonable
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import Base, SyncConflict
-from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS, PROTECTED_FIELDS, SYNCED_ENTITIES
-from bippop_desk.registry.phones import phone_search_tokens
-from bippop_desk.registry.textkeys import name_key
+from bippop_desk.registry.models.sync import PROTECTED_FIELDS, SYNCED_ENTITIES
+from bippop_desk.registry.remote_values import (
+    Shape,
+    chunks,
+    incoming_values,
+    local_helpers,
+    shape_of,
+    status_is_backwards,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AppliedChanges", "apply_remote", "status_is_backwards"]
+__all__ = ["AppliedChanges", "apply_remote", "record_conflict", "status_is_backwards"]
 
 _CONFLICTS = cast(Table, SyncConflict.__table__)
-CHUNK = 400  # ids per IN (...) list, under SQLite's bound-parameter limit
 
 
 @dataclass
@@ -76,163 +62,6 @@ class AppliedChanges:
     erased: int = 0
     entities: set[str] = field(default_factory=set)
     ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-
-# -- status order ----------------------------------------------------------------------
-def _transitions() -> dict[str, dict[str, frozenset[str]]]:
-    # Imported late: the services import the store, which imports this module's users.
-    from bippop_desk.registry.services.missions import MISSION_TRANSITIONS
-    from bippop_desk.registry.services.requests import REQUEST_TRANSITIONS
-    from bippop_desk.registry.services.volunteers import VOLUNTEER_TRANSITIONS
-
-    return {
-        "mission": MISSION_TRANSITIONS,
-        "request": REQUEST_TRANSITIONS,
-        "volunteer": VOLUNTEER_TRANSITIONS,
-    }
-
-
-_REACH: dict[str, dict[str, frozenset[str]]] = {}
-
-
-def _reach(entity: str) -> dict[str, frozenset[str]]:
-    """Statuses reachable from each status (forward = reachable by the transitions)."""
-    if not _REACH:
-        for name, table in _transitions().items():
-            reach: dict[str, frozenset[str]] = {}
-            for start in table:
-                seen: set[str] = set()
-                todo = list(table[start])
-                while todo:
-                    status = todo.pop()
-                    if status not in seen:
-                        seen.add(status)
-                        todo.extend(table.get(status, ()))
-                reach[start] = frozenset(seen)
-            _REACH[name] = reach
-    return _REACH.get(entity, {})
-
-
-def status_is_backwards(entity: str, local: str | None, incoming: str | None) -> bool:
-    """True when `incoming` would move a record back: the local status is reachable
-    from it but not the other way round. Two ends of separate branches (done and
-    cancelled) are not backwards: the server's word stands, so every desk converges."""
-    reach = _reach(entity)
-    if not reach or local == incoming or local is None or incoming is None:
-        return False
-    if local not in reach or incoming not in reach:
-        return False
-    return local in reach[incoming] and incoming not in reach[local]
-
-
-# -- values --------------------------------------------------------------------------------
-def _converter(column_type: Any) -> Callable[[Any], Any]:
-    def date(value: Any) -> Any:
-        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-
-    def moment(value: Any) -> Any:
-        if not isinstance(value, str) or not value:
-            return None
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-        return parsed
-
-    def clock(value: Any) -> Any:
-        return dt.time.fromisoformat(value) if isinstance(value, str) and value else None
-
-    def number(value: Any) -> Any:
-        return None if value is None or value == "" else Decimal(str(value))
-
-    def boolean(value: Any) -> Any:
-        return None if value is None else bool(value)
-
-    def integer(value: Any) -> Any:
-        return None if value is None or value == "" else int(value)
-
-    if isinstance(column_type, DateTime):
-        return moment
-    if isinstance(column_type, Date):
-        return date
-    if isinstance(column_type, Time):
-        return clock
-    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
-        return number
-    if isinstance(column_type, Boolean):
-        return boolean
-    if isinstance(column_type, Integer):
-        return integer
-    return lambda value: value
-
-
-@dataclass
-class _Shape:
-    """How one table's rows are read from the wire and completed."""
-
-    table: Table
-    convert: dict[str, Callable[[Any], Any]]
-    defaults: dict[str, Any]
-    has_commune: bool
-    has_server_version: bool
-
-
-_SHAPES: dict[str, _Shape] = {}
-# Copies of the registry's tables plus `server_version`, which the models do not map
-# (plain reads and inserts never name it; migration 0005 adds it).
-_SYNC_METADATA = MetaData()
-
-
-def _shape(conn: Connection, entity: str) -> _Shape:
-    shape = _SHAPES.get(entity)
-    if shape is None:
-        table = Base.metadata.tables[entity].to_metadata(_SYNC_METADATA)
-        columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
-        if any(row[1] == "server_version" for row in columns):
-            table.append_column(Column("server_version", Integer, nullable=True))
-        convert = {
-            c.key: _converter(c.type) for c in table.columns if c.key not in LOCAL_ONLY_FIELDS
-        }
-        convert.pop("id", None)
-        defaults: dict[str, Any] = {}
-        for column in table.columns:
-            default = column.default
-            if default is None or not getattr(default, "is_scalar", False):
-                defaults[column.key] = None
-            else:
-                defaults[column.key] = default.arg  # type: ignore[attr-defined]
-        shape = _Shape(
-            table,
-            convert,
-            defaults,
-            "commune_id" in table.columns,
-            "server_version" in table.columns,
-        )
-        _SHAPES[entity] = shape
-    return shape
-
-
-def _incoming(shape: _Shape, fields: Mapping[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, raw in fields.items():
-        convert = shape.convert.get(key)
-        if convert is not None:
-            values[key] = convert(raw)
-    return values
-
-
-def _local_helpers(entity: str, row: dict[str, Any]) -> None:
-    """The search helpers the services compute (beneficiaries.py, volunteers.py)."""
-    if entity == "beneficiary":
-        row["search_phones"] = phone_search_tokens(row["phone"] or "", row["phone_secondary"] or "")
-        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
-    elif entity == "volunteer":
-        row["search_phones"] = phone_search_tokens(row["phone"] or "")
-        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -286,17 +115,18 @@ def _apply_entity(
     changes: list[Mapping[str, Any]],
     result: AppliedChanges,
 ) -> None:
-    shape = _shape(conn, entity)
+    shape = shape_of(conn, entity)
     table = shape.table
     ids = [str(c["record_id"]) for c in changes]
     existing: dict[str, dict[str, Any]] = {}
-    for part in _chunks(ids):
+    for part in chunks(ids):
         for found in conn.execute(select(table).where(table.c.id.in_(part))):
             existing[found.id] = dict(found._mapping)
     held = _held_fields(conn, entity, ids) if existing else {}
     conflicts = _open_conflicts(conn, entity, ids) if existing else {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     offers: dict[str, list[str]] = {}
     for change in changes:
         record_id = str(change["record_id"])
@@ -310,20 +140,12 @@ def _apply_entity(
             result.entities.add(entity)
             result.ids[entity].append(record_id)
             continue
-        incoming = _incoming(shape, fields)
         local = existing.get(record_id)
         if local is None:
-            row = {**shape.defaults, **incoming, "id": record_id}
-            if shape.has_commune:
-                row["commune_id"] = commune_id
-            if shape.has_server_version:
-                row["server_version"] = version
-            for key in ("created_at", "updated_at"):
-                if key in row and row[key] is None:
-                    row[key] = utcnow()
+            row = _new_row(shape, fields, record_id, commune_id, version, now)
             if op == "delete" and "deleted_at" in row and row["deleted_at"] is None:
-                row["deleted_at"] = utcnow()
-            _local_helpers(entity, row)
+                row["deleted_at"] = now
+            local_helpers(entity, row)
             inserts.append(row)
             if entity == "mission_type":
                 _adopt_catalogue(conn, row)
@@ -331,11 +153,12 @@ def _apply_entity(
             result.skipped += 1  # insert-only: a known entry never changes
             continue
         else:
+            incoming = incoming_values(shape, fields)
             merged = _merge(entity, local, incoming, fields, version, held, conflicts, conn)
             result.conflicts += merged.pop("__conflicts__", 0)
             if op == "delete" and merged.get("deleted_at") is None:
                 merged["deleted_at"] = utcnow()
-            _local_helpers(entity, merged)
+            local_helpers(entity, merged)
             merged.pop("id")
             merged["_id"] = record_id
             updates.append(merged)
@@ -344,7 +167,11 @@ def _apply_entity(
         result.entities.add(entity)
         result.ids[entity].append(record_id)
     if inserts:
-        conn.execute(insert(table), inserts)
+        # Straight to the driver in SQLite's storage form: SQLAlchemy's per-row
+        # processing would cost more than the insert itself (bench sync_initial).
+        conn.exec_driver_sql(
+            shape.insert_sql, [tuple(row[c] for c in shape.columns) for row in inserts]
+        )
         result.inserted += len(inserts)
     if updates:
         statement = table.update().where(table.c.id == bindparam("_id"))
@@ -353,6 +180,31 @@ def _apply_entity(
     if offers:
         _write_offers(conn, offers)
     result.applied += len(inserts) + len(updates)
+
+
+def _new_row(
+    shape: Shape,
+    fields: Mapping[str, Any],
+    record_id: str,
+    commune_id: str,
+    version: int,
+    now: str,
+) -> dict[str, Any]:
+    """A record new here, in SQLite's storage form, every column filled."""
+    row = dict(shape.stored_defaults)
+    store = shape.store
+    for key, value in fields.items():
+        if key in shape.convert:  # a known, travelling column
+            row[key] = store[key](value)
+    row["id"] = record_id
+    if shape.has_commune:
+        row["commune_id"] = commune_id
+    if shape.has_server_version:
+        row["server_version"] = version
+    for key in ("created_at", "updated_at"):
+        if key in row and row[key] is None:
+            row[key] = now
+    return row
 
 
 def _merge(
@@ -401,7 +253,7 @@ def _held_fields(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str,
     held: dict[str, set[str]] = defaultdict(set)
     if not conn.exec_driver_sql("SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 1").first():
         return held
-    for part in _chunks(ids):
+    for part in chunks(ids):
         rows = conn.exec_driver_sql(
             "SELECT record_id, payload FROM outbox WHERE state = 'pending' "
             f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
@@ -422,7 +274,7 @@ def _open_conflicts(conn: Connection, entity: str, ids: Sequence[str]) -> dict[s
         "SELECT 1 FROM sync_conflict WHERE resolved_at IS NULL LIMIT 1"
     ).first():
         return found
-    for part in _chunks(ids):
+    for part in chunks(ids):
         rows = conn.exec_driver_sql(
             "SELECT id, record_id, field FROM sync_conflict WHERE resolved_at IS NULL "
             f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
@@ -517,7 +369,7 @@ def _refresh_conflict(
 def _write_offers(conn: Connection, offers: Mapping[str, list[str]]) -> None:
     table = Base.metadata.tables["volunteer_offer"]
     ids = list(offers)
-    for part in _chunks(ids):
+    for part in chunks(ids):
         conn.execute(delete(table).where(table.c.volunteer_id.in_(part)))
     rows = [
         {"volunteer_id": volunteer_id, "mission_type_id": type_id}
@@ -561,7 +413,7 @@ def _erase(
     conn: Connection,
     entity: str,
     record_id: str,
-    shape: _Shape,
+    shape: Shape,
     fields: Mapping[str, Any],
     version: int,
     local: dict[str, Any] | None,
@@ -573,7 +425,7 @@ def _erase(
         with Session(bind=conn) as session:
             hook(session, entity, record_id)
             session.flush()
-    incoming = _incoming(shape, fields)
+    incoming = incoming_values(shape, fields)
     if local is None:
         row = {**shape.defaults, **incoming, "id": record_id}
         if shape.has_commune:
@@ -588,7 +440,7 @@ def _erase(
         row["deleted_at"] = utcnow()
     if shape.has_server_version:
         row["server_version"] = version
-    _local_helpers(entity, row)
+    local_helpers(entity, row)
     if local is None:
         conn.execute(insert(shape.table), [row])
     else:

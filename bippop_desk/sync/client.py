@@ -231,7 +231,7 @@ class _Garbled(Exception):
 
 def _decode(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return json.loads(response.content)  # UTF-8 bytes straight to the parser
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
         if response.status_code < 300 or response.status_code >= 500:
             raise _Garbled(str(error)) from error

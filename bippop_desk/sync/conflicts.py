@@ -23,7 +23,7 @@ from bippop_desk.registry.errors import NotFoundError, ValidationError
 from bippop_desk.registry.frdates import parse_date, short_date, short_datetime
 from bippop_desk.registry.models import Base, SyncConflict
 from bippop_desk.registry.phones import format_phone, parse_phone
-from bippop_desk.registry.remote import _converter, _local_helpers
+from bippop_desk.registry.remote_values import local_helpers, python_converter
 from bippop_desk.registry.store import Registry
 
 ENTITY_LABELS = {
@@ -227,7 +227,7 @@ def resolve_conflict(
         name = conflict.field
         label = FIELD_LABELS.get(name, name)
         if choice == "theirs":
-            convert = _converter(model.__table__.columns[name].type)
+            convert = python_converter(model.__table__.columns[name].type)
             new = convert(json.loads(conflict.server_value))
         elif choice == "mine":
             new = getattr(record, name)
@@ -240,7 +240,7 @@ def resolve_conflict(
             if hasattr(record, key)
         }
         helpers.update(values)
-        _local_helpers(conflict.entity, helpers)
+        local_helpers(conflict.entity, helpers)
         for key in ("search_phones", "name_key"):
             if key in helpers:
                 values[key] = helpers[key]

@@ -1,4 +1,4 @@
-"""Pull: the commune's changes after this desk's cursor, page by page. Each page and the
+"""Pull: the commune's changes after this desk's cursor, page by page. Pages and the
 cursor's advance commit together (registry/remote.py), so a desk killed mid-pull starts
 again exactly after the last page it kept: nothing skipped, nothing applied twice."""
 
@@ -11,7 +11,8 @@ from bippop_desk.registry.store import Registry
 from bippop_desk.sync.client import SyncError, SyncHttp
 from bippop_desk.sync.state import read_state
 
-PAGE_SIZE = 500
+PAGE_SIZE = 1000  # the protocol's maximum: fewer round trips
+GROUP = 5000  # records applied per local transaction
 
 
 @dataclass
@@ -22,22 +23,35 @@ class PullOutcome:
     entities: set[str] = field(default_factory=set)
 
 
-def pull_all(registry: Registry, http: SyncHttp, *, page_size: int = PAGE_SIZE) -> PullOutcome:
+def pull_all(
+    registry: Registry,
+    http: SyncHttp,
+    *,
+    page_size: int = PAGE_SIZE,
+    group: int = GROUP,
+) -> PullOutcome:
+    """Pull until the server has nothing more. Up to `group` records fetched in a row
+    are applied in one transaction with the last cursor (each commit of a synchronous
+    WAL costs a flush to disk; the write lock is never held during a network call)."""
     outcome = PullOutcome()
     cursor = read_state(registry).pull_cursor
-    while True:
-        page = http.call("GET", "/api/v1/pull", params={"after": cursor, "limit": page_size})
-        changes = page.get("changes")
-        next_cursor = page.get("next_cursor")
-        if not isinstance(changes, list) or not isinstance(next_cursor, int):
-            raise SyncError("La plateforme a envoyé une page de modifications illisible.")
-        if next_cursor < cursor:
-            raise SyncError("La plateforme a renvoyé un curseur de synchronisation en arrière.")
-        applied = apply_remote(registry, changes, cursor=next_cursor)
+    more = True
+    while more:
+        batch: list[dict[str, object]] = []
+        while more and len(batch) < group:
+            page = http.call("GET", "/api/v1/pull", params={"after": cursor, "limit": page_size})
+            changes = page.get("changes")
+            next_cursor = page.get("next_cursor")
+            if not isinstance(changes, list) or not isinstance(next_cursor, int):
+                raise SyncError("La plateforme a envoyé une page de modifications illisible.")
+            if next_cursor < cursor:
+                raise SyncError("La plateforme a renvoyé un curseur de synchronisation en arrière.")
+            batch += changes
+            cursor = next_cursor
+            outcome.pages += 1
+            more = bool(page.get("has_more")) and bool(changes)
+        applied = apply_remote(registry, batch, cursor=cursor)
         outcome.pulled += applied.applied + applied.erased
         outcome.conflicts += applied.conflicts
         outcome.entities |= applied.entities
-        outcome.pages += 1
-        cursor = next_cursor
-        if not page.get("has_more") or not changes:
-            return outcome
+    return outcome

@@ -148,3 +148,49 @@ def test_the_demo_registry_refuses_to_enroll_and_to_sync(registry: Registry, db_
         enroll(registry, "http://127.0.0.1:9", "ABCD-EFGH", "Accueil")
     assert sync_status(registry).enrolled is False
     assert "inscrit" in sync_once(registry).error
+
+
+def test_the_fast_phone_tokens_equal_the_services_ones() -> None:
+    from bippop_desk.registry.phones import phone_search_tokens
+    from bippop_desk.registry.remote_values import phone_tokens
+
+    for numbers in (
+        ("+33612345678",),
+        ("+33344556677", "+33612345678"),
+        ("+262692123456",),
+        ("+33612345678", "+33612345678"),
+        ("", "+4915112345678"),
+    ):
+        assert phone_tokens(*numbers) == phone_search_tokens(*numbers)
+
+
+def test_pulled_values_are_stored_as_the_orm_reads_them(registry: Registry) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from bippop_desk.registry.models import HoursEntry, VolunteerAvailability
+
+    volunteer, hours, slot = new_id(), new_id(), new_id()
+    apply_remote(
+        registry,
+        [
+            {"entity": "volunteer", "record_id": volunteer, "op": "upsert", "version": 1,
+             "fields": {"first_name": "Léa", "last_name": "Roux", "has_car": True}},
+            {"entity": "hours_entry", "record_id": hours, "op": "upsert", "version": 2,
+             "fields": {"volunteer_id": volunteer, "entry_date": "2026-11-21", "minutes": 90,
+                        "mileage_km": "4.5", "kind": "mission",
+                        "created_at": "2026-11-21T18:00:00"}},
+            {"entity": "volunteer_availability", "record_id": slot, "op": "upsert",
+             "version": 3, "fields": {"volunteer_id": volunteer, "weekday": 1,
+                                      "start_time": "09:30:00", "end_time": "11:00:00",
+                                      "created_at": "2026-11-21T18:00:00.250000"}},
+        ],
+    )  # fmt: skip
+    with registry.session() as session:
+        entry = session.get(HoursEntry, hours)
+        free = session.get(VolunteerAvailability, slot)
+        assert entry is not None and free is not None
+        assert entry.mileage_km == Decimal("4.5") and entry.entry_date == dt.date(2026, 11, 21)
+        assert entry.created_at == dt.datetime(2026, 11, 21, 18, 0)
+        assert free.start_time == dt.time(9, 30) and free.end_time == dt.time(11, 0)
+        assert free.created_at == dt.datetime(2026, 11, 21, 18, 0, 0, 250000)

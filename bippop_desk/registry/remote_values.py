@@ -1,0 +1,276 @@
+"""Values of records received from the server (registry/remote.py): the order of
+statuses, the conversion of wire values (JSON) into Python values (for merging with a
+local row) or straight into SQLite's storage form (for the bulk insert of new records,
+which skips SQLAlchemy's per-row processing: the initial pull writes 100,000 rows), and
+the local search helpers the services compute.
+
+The storage forms are SQLAlchemy's own for SQLite (checked by tests/sync): datetimes
+"YYYY-MM-DD HH:MM:SS.ffffff", dates "YYYY-MM-DD", times "HH:MM:SS.ffffff", booleans
+0/1, decimals as floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Time,
+)
+
+from bippop_desk.registry.models import Base
+from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS
+from bippop_desk.registry.phones import phone_search_tokens
+from bippop_desk.registry.textkeys import name_key
+
+CHUNK = 400  # ids per IN (...) list, under SQLite's bound-parameter limit
+
+
+# -- status order ----------------------------------------------------------------------
+def _transitions() -> dict[str, dict[str, frozenset[str]]]:
+    # Imported late: the services import the store, which imports this module's users.
+    from bippop_desk.registry.services.missions import MISSION_TRANSITIONS
+    from bippop_desk.registry.services.requests import REQUEST_TRANSITIONS
+    from bippop_desk.registry.services.volunteers import VOLUNTEER_TRANSITIONS
+
+    return {
+        "mission": MISSION_TRANSITIONS,
+        "request": REQUEST_TRANSITIONS,
+        "volunteer": VOLUNTEER_TRANSITIONS,
+    }
+
+
+_REACH: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def _reach(entity: str) -> dict[str, frozenset[str]]:
+    """Statuses reachable from each status (forward = reachable by the transitions)."""
+    if not _REACH:
+        for name, table in _transitions().items():
+            reach: dict[str, frozenset[str]] = {}
+            for start in table:
+                seen: set[str] = set()
+                todo = list(table[start])
+                while todo:
+                    status = todo.pop()
+                    if status not in seen:
+                        seen.add(status)
+                        todo.extend(table.get(status, ()))
+                reach[start] = frozenset(seen)
+            _REACH[name] = reach
+    return _REACH.get(entity, {})
+
+
+def status_is_backwards(entity: str, local: str | None, incoming: str | None) -> bool:
+    """True when `incoming` would move a record back: the local status is reachable
+    from it but not the other way round. Two ends of separate branches (done and
+    cancelled) are not backwards: the server's word stands, so every desk converges."""
+    reach = _reach(entity)
+    if not reach or local == incoming or local is None or incoming is None:
+        return False
+    if local not in reach or incoming not in reach:
+        return False
+    return local in reach[incoming] and incoming not in reach[local]
+
+
+# -- values --------------------------------------------------------------------------------
+def python_converter(column_type: Any) -> Callable[[Any], Any]:
+    def date(value: Any) -> Any:
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+
+    def moment(value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return None
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+        return parsed
+
+    def clock(value: Any) -> Any:
+        return dt.time.fromisoformat(value) if isinstance(value, str) and value else None
+
+    def number(value: Any) -> Any:
+        return None if value is None or value == "" else Decimal(str(value))
+
+    def boolean(value: Any) -> Any:
+        return None if value is None else bool(value)
+
+    def integer(value: Any) -> Any:
+        return None if value is None or value == "" else int(value)
+
+    if isinstance(column_type, DateTime):
+        return moment
+    if isinstance(column_type, Date):
+        return date
+    if isinstance(column_type, Time):
+        return clock
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        return number
+    if isinstance(column_type, Boolean):
+        return boolean
+    if isinstance(column_type, Integer):
+        return integer
+    return lambda value: value
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def storage_converter(column_type: Any) -> Callable[[Any], Any]:
+    """Wire (or Python) value -> the value SQLAlchemy would store in SQLite."""
+
+    def moment(value: Any) -> Any:
+        if isinstance(value, str) and len(value) in (19, 26) and value[10] == "T":
+            # The usual "2026-11-20T09:30:00[.123456]": no parse needed.
+            return value[:10] + " " + value[11:] + (".000000" if len(value) == 19 else "")
+        parsed = _moment(value)
+        return None if parsed is None else parsed.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def date(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value[:10] if isinstance(value, str) and value else None
+
+    def clock(value: Any) -> Any:
+        if isinstance(value, str) and value:
+            value = dt.time.fromisoformat(value)
+        return value.strftime("%H:%M:%S.%f") if isinstance(value, dt.time) else None
+
+    def number(value: Any) -> Any:
+        return None if value is None or value == "" else float(value)
+
+    def boolean(value: Any) -> Any:
+        return None if value is None else int(bool(value))
+
+    def integer(value: Any) -> Any:
+        return None if value is None or value == "" else int(value)
+
+    if isinstance(column_type, DateTime):
+        return moment
+    if isinstance(column_type, Date):
+        return date
+    if isinstance(column_type, Time):
+        return clock
+    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
+        return number
+    if isinstance(column_type, Boolean):
+        return boolean
+    if isinstance(column_type, Integer):
+        return integer
+    return lambda value: value
+
+
+@dataclass
+class Shape:
+    """How one table's rows are read from the wire and completed."""
+
+    table: Table
+    convert: dict[str, Callable[[Any], Any]]
+    defaults: dict[str, Any]
+    has_commune: bool
+    has_server_version: bool
+    store: dict[str, Callable[[Any], Any]]  # wire or Python value -> SQLite storage
+    stored_defaults: dict[str, Any]
+    columns: tuple[str, ...]
+    insert_sql: str
+
+
+_SHAPES: dict[str, Shape] = {}
+# Copies of the registry's tables plus `server_version`, which the models do not map
+# (plain reads and inserts never name it; migration 0005 adds it).
+_SYNC_METADATA = MetaData()
+
+
+def shape_of(conn: Connection, entity: str) -> Shape:
+    shape = _SHAPES.get(entity)
+    if shape is None:
+        table = Base.metadata.tables[entity].to_metadata(_SYNC_METADATA)
+        columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
+        if any(row[1] == "server_version" for row in columns):
+            table.append_column(Column("server_version", Integer, nullable=True))
+        convert = {
+            c.key: python_converter(c.type) for c in table.columns if c.key not in LOCAL_ONLY_FIELDS
+        }
+        convert.pop("id", None)
+        defaults: dict[str, Any] = {}
+        for column in table.columns:
+            default = column.default
+            if default is None or not getattr(default, "is_scalar", False):
+                defaults[column.key] = None
+            else:
+                defaults[column.key] = default.arg  # type: ignore[attr-defined]
+        store = {c.key: storage_converter(c.type) for c in table.columns}
+        names = tuple(c.key for c in table.columns)
+        shape = Shape(
+            table,
+            convert,
+            defaults,
+            "commune_id" in table.columns,
+            "server_version" in table.columns,
+            store,
+            {key: store[key](value) for key, value in defaults.items()},
+            names,
+            f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        )
+        _SHAPES[entity] = shape
+    return shape
+
+
+def incoming_values(shape: Shape, fields: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in fields.items():
+        convert = shape.convert.get(key)
+        if convert is not None:
+            values[key] = convert(raw)
+    return values
+
+
+def phone_tokens(*numbers: str) -> str:
+    """`phone_search_tokens` with a fast path for French numbers (+33 and 9 digits, the
+    vast majority), which skips phonenumbers' full parse; same output (tests/sync)."""
+    tokens: list[str] = []
+    for e164 in numbers:
+        if not e164:
+            continue
+        if len(e164) == 12 and e164.startswith("+33") and e164[3] != "0" and e164[1:].isdigit():
+            national = e164[3:]
+            tokens += (e164[1:], national, "0" + national)
+        else:
+            tokens += phone_search_tokens(e164).split()
+    return " ".join(dict.fromkeys(tokens))
+
+
+def local_helpers(entity: str, row: dict[str, Any]) -> None:
+    """The search helpers the services compute (beneficiaries.py, volunteers.py)."""
+    if entity == "beneficiary":
+        row["search_phones"] = phone_tokens(row["phone"] or "", row["phone_secondary"] or "")
+        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
+    elif entity == "volunteer":
+        row["search_phones"] = phone_tokens(row["phone"] or "")
+        row["name_key"] = name_key(row["first_name"] or "", row["last_name"] or "")
+
+
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
