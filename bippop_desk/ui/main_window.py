@@ -370,7 +370,19 @@ class MainWindow(QMainWindow):
             lambda busy: self.busy_label.setText("⏳ travail en cours…" if busy else "")
         )
         self.context.actor_changed.connect(self._show_user)
+        self.context.actor_changed.connect(self._show_allowed_pages)
         self._show_user()
+
+    def _show_allowed_pages(self) -> None:
+        """Hide the pages the signed-in user may not use (the services refuse anyway)."""
+        from bippop_desk.ui.signin import page_rights
+
+        if self.context.ready and self.context.actor.username:
+            self.context.read(page_rights, self._hide_pages)
+
+    def _hide_pages(self, rights: dict[str, bool]) -> None:
+        for row, (key, _title) in enumerate(PAGES):
+            self.nav.item(row).setHidden(not rights.get(key, True))
 
     def _show_user(self) -> None:
         actor = self.context.actor

@@ -260,3 +260,19 @@ class SessionGuard(QObject):
         """ "Changer d'utilisateur…": lock first, so the screen is never left open."""
         self.lock("Changer d'utilisateur")
         self.ask(switch=True)
+
+
+# Pages shown only to those whose rights they need (navigation key -> permission).
+PAGE_PERMISSIONS = {
+    "journal": "journal.read",
+    "registre": "register.read",
+    "alertes": "campaign.run",
+    "rgpd": "data_protection",
+}
+
+
+def page_rights(registry: Registry) -> dict[str, bool]:
+    """On the DB worker: which of those pages the current actor may open."""
+    from bippop_desk.registry.permissions import allowed
+
+    return {page: allowed(registry, permission) for page, permission in PAGE_PERMISSIONS.items()}

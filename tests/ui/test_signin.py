@@ -105,3 +105,19 @@ def test_idle_lock_closes_a_form_left_open(
     press(dialog.search, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: window.guard.locked, timeout=5000)
     assert not dialog.isVisible()
+
+
+def test_the_navigation_hides_pages_the_user_may_not_use(
+    qtbot: QtBot, registry: Registry, context: AppContext, window: MainWindow
+) -> None:
+    from bippop_desk.ui.main_window import PAGES
+
+    rows = {key: row for row, (key, _title) in enumerate(PAGES)}
+    add_staff(registry, REGISTRAR, register=True)
+    context.set_actor(REGISTRAR)  # a secretary named for the register
+    qtbot.waitUntil(lambda: window.nav.item(rows["rgpd"]).isHidden(), timeout=5000)
+    assert not window.nav.item(rows["registre"]).isHidden()
+    assert window.nav.item(rows["journal"]).isHidden()
+    context.set_actor(ADMIN)  # an administrator not named for it
+    qtbot.waitUntil(lambda: window.nav.item(rows["registre"]).isHidden(), timeout=5000)
+    assert not window.nav.item(rows["rgpd"]).isHidden()
