@@ -94,8 +94,9 @@ def require(registry: Registry, permission: str, *, record_id: str = "") -> None
     log_event(registry, REFUSED, "permission", f"Refusé : {rule.action}", record_id)
     if rule.register and current_actor(registry).role in rule.roles:
         raise PermissionDeniedError(
-            f"Vous n'êtes pas nommé·e pour le registre : impossible de {rule.action}. "
-            "Un administrateur peut vous donner l'accès (Réglages)."
+            "Vous n'êtes pas nommé·e pour le registre des personnes vulnérables "
+            f"(action refusée : {rule.action}). Un administrateur peut vous donner l'accès "
+            "(Protection des données, Utilisateurs et accès)."
         )
     raise PermissionDeniedError(
         f"Votre rôle ne permet pas de {rule.action}. Demandez à un administrateur."
