@@ -179,7 +179,7 @@ class SessionGuard(QObject):
         assert content is not None
         self.content: QWidget = content
         self.lock_screen = LockScreen()
-        self.lock_screen.unlock.connect(lambda: self.ask(switch=False))
+        self.lock_screen.unlock.connect(lambda: self.ask(switch=False, first=self._first))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.content)
         self.stack.addWidget(self.lock_screen)
@@ -196,6 +196,7 @@ class SessionGuard(QObject):
             app.installEventFilter(self._watcher)
             window.destroyed.connect(lambda: app.removeEventFilter(self._watcher))
         self._dialog_open = False
+        self._first = False  # no administrator yet: the dialog creates one
 
     @property
     def locked(self) -> bool:
@@ -225,7 +226,9 @@ class SessionGuard(QObject):
         self.lock("Connexion")
 
     def sign_in_at_start(self, first: bool) -> None:
-        """Once the registry is open: the first administrator or a sign-in."""
+        """Once the registry is open: the first administrator or a sign-in (cancelled,
+        the lock screen's button asks again, in the same mode)."""
+        self._first = first
         self.ask(switch=False, first=first)
 
     def ask(self, *, switch: bool, first: bool = False) -> None:
@@ -244,6 +247,7 @@ class SessionGuard(QObject):
             self.accept_actor(dialog.actor)
 
     def accept_actor(self, actor: Actor) -> None:
+        self._first = False
         preferences = getattr(self.window, "preferences", None)
         if preferences is not None:
             preferences.last_user = actor.username
