@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench sysdeps-run sysdeps-test clean
+.PHONY: run test lint bench installer sysdeps-run sysdeps-test clean
 
 run: sysdeps-run $(STAMP)
 	$(BIN)/bippop-desk run --demo-if-empty
@@ -24,6 +24,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench all
+
+# The Linux one-folder app in dist/bippop-desk/ (PyInstaller); the Windows installer is
+# built from the same spec on Windows, then installer/bippop-desk.iss (Inno Setup).
+installer: sysdeps-test $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python installer/build_resources.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/pyinstaller installer/bippop-desk.spec --noconfirm
+	@echo "Application prête : dist/bippop-desk/bippop-desk"
 
 sysdeps-run:
 	@bash installer/debian-deps.sh run

@@ -2,7 +2,7 @@
 and by hand after changing the icon or a translation):
 
 - icons/bippop-desk-<N>.png for N in SIZES, rendered from icons/bippop-desk.svg by Qt's
-  SVG renderer (offscreen: no display needed);
+  SVG renderer (offscreen: no display needed), and icons/bippop-desk.ico for Windows;
 - translations/*.qm from translations/*.ts with pyside6-lrelease (the .ts catalogue is
   refreshed from the UI sources with pyside6-lupdate first).
 
@@ -50,6 +50,12 @@ def render_icons() -> list[Path]:
         if not image.save(str(png_path(size))):
             raise SystemExit(f"cannot write {png_path(size)}")
         written.append(png_path(size))
+    # Windows wants an .ico (the exe and the Inno Setup installer); Qt's ICO writer
+    # stores one image, the 256 px one, which Windows scales down.
+    ico = RESOURCES / "icons" / "bippop-desk.ico"
+    if not QImage(str(png_path(256))).save(str(ico), "ICO"):
+        raise SystemExit(f"cannot write {ico}")
+    written.append(ico)
     return written
 
 
