@@ -106,3 +106,16 @@ def test_absurd_mileage_is_refused_with_a_message(
     assert "kilométrage" in caught.value.errors["mileage_km"].lower()
     assert audit_count(registry) == before
     mark_done(registry, done_visit, VisitReport(mileage_km="12,5"), today=local_today())
+
+
+@pytest.mark.parametrize("mileage", ["NaN", "inf", "999999999"])
+def test_absurd_mileage_in_hours_typed_by_hand_is_refused(registry: Registry, mileage: str) -> None:
+    from bippop_desk.registry.services.hours import HoursInput, add_hours
+
+    volunteer = make_volunteer(registry)
+    with pytest.raises(ValidationError) as caught:
+        add_hours(
+            registry,
+            HoursInput(volunteer, local_today(), 60, "formation", mileage_km=mileage),
+        )
+    assert "kilométrage" in caught.value.errors["mileage_km"].lower()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -39,11 +39,10 @@ class HoursInput:
 
 
 def _mileage(value: Decimal | str | None, errors: dict[str, str]) -> Decimal:
-    try:
-        return Decimal(str(value or 0).replace(",", ".")).quantize(Decimal("0.1"))
-    except InvalidOperation:
-        errors["mileage_km"] = "Le kilométrage est un nombre (exemple : 12,5)."
-        return Decimal(0)
+    mileage, message = validation.mileage(value)  # finite, 0 to 2,000 km
+    if message:
+        errors["mileage_km"] = message
+    return mileage
 
 
 def add_hours(registry: Registry, data: HoursInput) -> str:
@@ -104,6 +103,8 @@ def correct_hours(
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["note"] = "Indiquez la raison de la correction."
+    elif reason_error := validation.notes(reason, "Les raisons"):
+        errors["note"] = reason_error
     if not 0 <= minutes <= MAX_MINUTES:
         errors["minutes"] = "La durée va de 0 à 24 heures."
     target_mileage = None if mileage_km is None else _mileage(mileage_km, errors)

@@ -27,7 +27,6 @@ from bippop_desk.registry.services.missions_assign import (
 from bippop_desk.registry.services.missions_common import (
     DONE,
     MAX_DURATION_MIN,
-    MAX_MILEAGE_KM,
     MISSION_TRANSITIONS,
 )
 from bippop_desk.registry.services.missions_series import (
@@ -44,6 +43,7 @@ from bippop_desk.registry.services.missions_visits import (
     mark_no_show,
     validate_missions,
 )
+from bippop_desk.registry.services.validation import MAX_MILEAGE_KM
 
 __all__ = [
     "DONE",

@@ -6,7 +6,6 @@ missions_series) hand in their ChangeSet."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -37,7 +36,6 @@ MISSION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 DONE = ("realisee", "validee")
 MAX_DURATION_MIN = 12 * 60
-MAX_MILEAGE_KM = Decimal("2000")
 
 
 def get_request(changes: ChangeSet, request_id: str) -> Request:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -24,7 +24,6 @@ from bippop_desk.registry.models import (
 from bippop_desk.registry.services import validation
 from bippop_desk.registry.services.missions_common import (
     MAX_DURATION_MIN,
-    MAX_MILEAGE_KM,
     cancel_planned,
     get_mission,
     get_request,
@@ -82,32 +81,14 @@ def _check_reason(reason: str) -> None:
         raise ValidationError.single("cancel_reason", message)
 
 
-def _mileage(value: Decimal | str | None) -> Decimal | None:
-    """The kilometres typed ("12,5", "12.5", 12), to the tenth; None when not a finite
-    number ("NaN", "inf", "1e999" and words are refused, not compared)."""
-    text = str(value or 0).strip().replace(",", ".")
-    if len(text) > 20:
-        return None
-    try:
-        number = Decimal(text)
-        if not number.is_finite():
-            return None
-        return number.quantize(Decimal("0.1"))
-    except InvalidOperation:
-        return None
-
-
 def _clean_report(report: VisitReport, planned: int) -> tuple[int, Decimal]:
     errors: dict[str, str] = validation.text_fields(report, Mission)
     minutes = report.actual_duration_min if report.actual_duration_min is not None else planned
     if not 1 <= minutes <= MAX_DURATION_MIN:
         errors["actual_duration_min"] = "La durée va de 1 minute à 12 heures."
-    mileage = _mileage(report.mileage_km)
-    if mileage is None:
-        errors["mileage_km"] = "Le kilométrage est un nombre (exemple : 12,5)."
-        mileage = Decimal(0)
-    elif not Decimal(0) <= mileage <= MAX_MILEAGE_KM:
-        errors["mileage_km"] = "Le kilométrage va de 0 à 2 000 km."
+    mileage, mileage_error = validation.mileage(report.mileage_km)
+    if mileage_error:
+        errors["mileage_km"] = mileage_error
     note_error = validation.notes(report.outcome_note, "Les notes de compte rendu")
     if note_error:
         errors["outcome_note"] = note_error

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import String, Text
@@ -23,6 +24,7 @@ _POSTAL = re.compile(r"^\d{5}$")
 MAX_NAME = 80
 MAX_NOTES = 4000
 MAX_TEXT = 200
+MAX_MILEAGE_KM = Decimal("2000")
 # C0/C1 controls and the Unicode line/paragraph separators. Notes keep \t, \n and \r.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
@@ -107,3 +109,22 @@ def notes(value: str, label: str = "Les notes") -> str | None:
     if len(value) > MAX_NOTES:
         return f"{label} sont trop longues ({MAX_NOTES} caractères au plus)."
     return None
+
+
+def mileage(value: Decimal | str | None) -> tuple[Decimal, str | None]:
+    """Kilometres as typed ("12,5", "12.5", 12) to the tenth, and a French message when
+    they are not a finite number from 0 to MAX_MILEAGE_KM ("NaN", "inf", "1e999" and
+    words are refused, never compared). (Decimal(0), message) on a refusal."""
+    text = str(value or 0).strip().replace(",", ".")
+    number: Decimal | None = None
+    if len(text) <= 20:
+        try:
+            number = Decimal(text)
+            number = number.quantize(Decimal("0.1")) if number.is_finite() else None
+        except InvalidOperation:
+            number = None
+    if number is None:
+        return Decimal(0), "Le kilométrage est un nombre (exemple : 12,5)."
+    if not Decimal(0) <= number <= MAX_MILEAGE_KM:
+        return Decimal(0), "Le kilométrage va de 0 à 2 000 km."
+    return number, None
