@@ -154,6 +154,10 @@ def apply_import(
     if plan.already_imported:
         raise ValidationError.single("file", plan.already_imported)
     rows = plan.rows_to_create(include_possible_duplicates)
+    if plan.kind == "register":
+        from bippop_desk.registry.permissions import require
+
+        require(registry, "register.write")  # only staff named for the register
     with registry.change() as changes:
         changes.actor.require(*WHO_MAY_IMPORT, action="importer des fiches")
         session = changes.session
