@@ -2,7 +2,8 @@
 (when remembered with `--remember`) or typed at the prompt. Every command that reads
 personal data or writes opens the registry through `open_signed_in`: the sign-in is
 checked (argon2, lockout) and journaled like at the desk, and the services then
-enforce that user's role and register access.
+enforce that user's role and register access. Only a registry without any account yet
+(before the first administrator exists) is opened as the OS login.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import logging
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -19,6 +21,8 @@ from bippop_desk.secrets import SecretStoreUnavailable, get_secret, secret_name,
 
 if TYPE_CHECKING:
     from bippop_desk.registry.store import Registry
+
+log = logging.getLogger(__name__)
 
 ENV_USER = "BIPPOP_DESK_USER"
 
@@ -63,12 +67,21 @@ def open_signed_in(args: argparse.Namespace) -> Registry:
     from bippop_desk.registry.services.auth import SignInError, sign_in
 
     login = str(getattr(args, "user", "") or "").strip().lower()
+    registry = open_registry(args)
     if not login:
+        from bippop_desk.registry.services.auth import needs_first_administrator
+
+        # A registry nobody has signed into yet (no administrator with a password: made
+        # by `demo` or a script, before the app's first start) has no one to sign in
+        # as: the command acts as the OS login, as before accounts existed.
+        if needs_first_administrator(registry):
+            log.info("no staff account yet: acting as %s", registry.actor.username)
+            return registry
+        registry.close()
         raise CliError(
             "Indiquez qui agit : --user IDENTIFIANT (cette commande lit des données "
             "personnelles ou modifie le registre)."
         )
-    registry = open_registry(args)
     try:
         remember = bool(getattr(args, "remember", False))
         password, from_keyring = _password(registry, login, prompt=remember)

@@ -68,3 +68,11 @@ def test_backup_and_restore_from_the_command_line(
     assert main(["backup", "restore", copy, *args, "--user", "admin"]) == 0
     with Registry(cli_registry) as registry, registry.raw() as conn:
         assert conn.execute("SELECT last_name FROM beneficiary").fetchone()[0] == "Ligne"
+
+
+def test_a_registry_without_accounts_yet_opens_as_the_os_login(
+    registry: Registry, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry.close()  # no administrator with a password: nobody to sign in as
+    assert main(["backup", "now", "--db", str(db_path)]) == 0
+    assert "Copie faite" in capsys.readouterr().out
