@@ -10,18 +10,23 @@ from pathlib import Path
 import httpx
 
 from bippop_central.app import create_app
-from tests.servers import HEADERS, CentralServer, batch, client, mutation
+from tests.central.conftest import Town
+from tests.servers import HEADERS, batch, client, mutation
 
 
-def test_enroll_push_pull_status_round_trip(central: CentralServer) -> None:
+def test_enroll_push_pull_status_round_trip(sqlite_town: Town) -> None:
     device_id = str(uuid.uuid4())
-    code = central.enroll_code("60159")
-    with client(central) as http:
+    code = sqlite_town.server.enroll_code(sqlite_town.insee)
+    with client(sqlite_town.server) as http:
         answer = http.post("/api/v1/enroll", json={"code": code.lower().replace("-", " "),
                            "device_id": device_id, "device_name": "Accueil mairie"})  # fmt: skip
         assert answer.status_code == 200, answer.text
         body = answer.json()
-        assert body["commune"] == {"insee_code": "60159", "name": "Compiègne", "departement": "60"}
+        assert body["commune"] == {
+            "insee_code": sqlite_town.insee,
+            "name": f"Commune {sqlite_town.insee}",
+            "departement": "60",
+        }
         assert body["device_id"] == device_id
         again = http.post("/api/v1/enroll", json={"code": code, "device_id": device_id})
         assert again.status_code == 403
@@ -29,7 +34,7 @@ def test_enroll_push_pull_status_round_trip(central: CentralServer) -> None:
     token = body["device_token"]
     person = mutation("beneficiary", first_name="Hélène", last_name="Dupont",
                       phone="+33612345678", commune_id="local-id", name_key="dupont")  # fmt: skip
-    with client(central, token) as http:
+    with client(sqlite_town.server, token) as http:
         pushed = http.post("/api/v1/push", json=batch(person))
         assert pushed.status_code == 200, pushed.text
         assert pushed.json()["results"] == [
@@ -48,10 +53,10 @@ def test_enroll_push_pull_status_round_trip(central: CentralServer) -> None:
     assert status["latest_seq"] == 1 and status["device_id"] == device_id
 
 
-def test_every_response_carries_the_server_time(central: CentralServer) -> None:
-    with client(central) as http:
+def test_every_response_carries_the_server_time(sqlite_town: Town) -> None:
+    with client(sqlite_town.server) as http:
         responses = [http.get("/openapi.json"), http.get("/api/v1/status"), http.get("/nulle-part")]
-        responses.append(httpx.get(f"{central.url}/api/v1/pull"))
+        responses.append(httpx.get(f"{sqlite_town.server.url}/api/v1/pull"))
         for response in responses:
             stamp = response.headers["X-Bippop-Server-Time"]
             assert stamp.endswith("Z")
@@ -59,8 +64,8 @@ def test_every_response_carries_the_server_time(central: CentralServer) -> None:
             assert abs(moment - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
 
 
-def test_old_or_unversioned_client_is_told_to_update(central: CentralServer) -> None:
-    _device, token = central.enroll("60159")
+def test_old_or_unversioned_client_is_told_to_update(sqlite_town: Town) -> None:
+    _device, token = sqlite_town.enroll()
     auth = {"Authorization": f"Bearer {token}"}
     cases = [
         {},  # no version at all
@@ -69,41 +74,43 @@ def test_old_or_unversioned_client_is_told_to_update(central: CentralServer) -> 
         {"X-Bippop-Protocol": "un", "X-Bippop-Schema": "0008"},
     ]
     for headers in cases:
-        response = httpx.get(f"{central.url}/api/v1/status", headers={**auth, **headers})
+        response = httpx.get(f"{sqlite_town.server.url}/api/v1/status", headers={**auth, **headers})
         assert response.status_code == 426, headers
         assert "mettez à jour" in response.json()["detail"]
         assert response.json()["min_protocol"] == 1
     # Checked before the token: an old desk with a revoked token still hears "update".
-    response = httpx.post(f"{central.url}/api/v1/push", json={}, headers={"X-Bippop-Protocol": "0"})
+    response = httpx.post(
+        f"{sqlite_town.server.url}/api/v1/push", json={}, headers={"X-Bippop-Protocol": "0"}
+    )
     assert response.status_code == 426
 
 
-def test_unknown_and_revoked_tokens_get_401(central: CentralServer) -> None:
-    device_id, token = central.enroll("60159")
-    with client(central, "n'importe-quoi") as http:
+def test_unknown_and_revoked_tokens_get_401(sqlite_town: Town) -> None:
+    device_id, token = sqlite_town.enroll()
+    with client(sqlite_town.server, "n'importe-quoi") as http:
         assert http.get("/api/v1/pull").status_code == 401
-    with client(central) as http:
+    with client(sqlite_town.server) as http:
         assert http.get("/api/v1/pull").status_code == 401
-    with client(central, token) as http:
+    with client(sqlite_town.server, token) as http:
         assert http.get("/api/v1/pull").status_code == 200
-        central.revoke(device_id)
+        sqlite_town.server.revoke(device_id)
         refused = http.get("/api/v1/pull")
         assert refused.status_code == 401
         assert "révoqué" in refused.json()["detail"]
     # A new code re-enrolls the same device with a new token.
-    with client(central) as http:
-        fresh = http.post("/api/v1/enroll", json={"code": central.enroll_code("60159"),
-                                                  "device_id": device_id})  # fmt: skip
+    with client(sqlite_town.server) as http:
+        code = sqlite_town.server.enroll_code(sqlite_town.insee)
+        fresh = http.post("/api/v1/enroll", json={"code": code, "device_id": device_id})
     assert fresh.status_code == 200
-    with client(central, fresh.json()["device_token"]) as http:
+    with client(sqlite_town.server, fresh.json()["device_token"]) as http:
         assert http.get("/api/v1/status").status_code == 200
-    with client(central, token) as http:
+    with client(sqlite_town.server, token) as http:
         assert http.get("/api/v1/status").status_code == 401
 
 
-def test_bad_requests_get_french_messages(central: CentralServer) -> None:
-    _device, token = central.enroll("60159")
-    with client(central, token) as http:
+def test_bad_requests_get_french_messages(sqlite_town: Town) -> None:
+    _device, token = sqlite_town.enroll()
+    with client(sqlite_town.server, token) as http:
         malformed = http.post("/api/v1/push", json={"batch_id": "pas-un-uuid"})
         assert malformed.status_code == 422
         assert malformed.json()["errors"]["batch_id"] == "Identifiant invalide (UUID attendu)."
@@ -118,8 +125,8 @@ def test_bad_requests_get_french_messages(central: CentralServer) -> None:
         assert http.delete("/api/v1/push").status_code == 405
 
 
-def test_enroll_code_unknown_or_expired(central: CentralServer) -> None:
-    with client(central) as http:
+def test_enroll_code_unknown_or_expired(sqlite_town: Town) -> None:
+    with client(sqlite_town.server) as http:
         answer = http.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC",
                                                    "device_id": str(uuid.uuid4())})  # fmt: skip
     assert answer.status_code == 403

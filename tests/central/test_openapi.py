@@ -24,17 +24,17 @@ import bippop_central
 from bippop_central import admin, auth
 from bippop_central.app import create_app, openapi_document
 from bippop_central.db import migrate
-from tests.servers import CentralServer
+from tests.central.conftest import Town
 
 COMMITTED = Path(bippop_central.__file__).parent / "openapi.json"
 
 
-def test_the_committed_openapi_document_is_current(central: CentralServer) -> None:
+def test_the_committed_openapi_document_is_current(sqlite_town: Town) -> None:
     assert COMMITTED.read_text(encoding="utf-8") == openapi_document(), (
         "bippop_central/openapi.json is stale: run "
         "`bippop-central openapi --output bippop_central/openapi.json`"
     )
-    served = httpx.get(f"{central.url}/openapi.json").json()
+    served = httpx.get(f"{sqlite_town.server.url}/openapi.json").json()
     assert served == json.loads(COMMITTED.read_text(encoding="utf-8"))
 
 
