@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import new_id
@@ -44,7 +44,13 @@ from bippop_desk.sync.conflicts import (
 from bippop_desk.sync.credentials import forget_token, load_token, store_token
 from bippop_desk.sync.pull import pull_all
 from bippop_desk.sync.push import push_all
-from bippop_desk.sync.state import DEMO_MESSAGE, is_demo, read_state, write_state
+from bippop_desk.sync.state import (
+    DEMO_MESSAGE,
+    is_demo,
+    read_state,
+    write_state,
+    write_state_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -275,36 +281,42 @@ def sync_once(
             "d'écart avec la plateforme."
         )
     _finish(registry, report, success=not report.error)
-    if not report.error:
-        purge_outbox(registry)
     return report
 
 
 def _finish(registry: Registry, report: SyncReport, *, success: bool) -> None:
+    """The outcome in `sync_state`, and the outbox housekeeping, in one transaction."""
     now = utcnow().isoformat(sep=" ")
     values: dict[str, object] = {"last_sync_at": now, "last_error": report.error}
     if success:
         values["last_success_at"] = now
     if report.clock_offset_s is not None:
         values["clock_offset_s"] = report.clock_offset_s
-    write_state(registry, **values)
+    with registry.remote_transaction() as conn:
+        write_state_in(conn, **values)
+        if success:
+            _purge(conn, OUTBOX_HORIZON_DAYS)
+
+
+def _purge(conn: Connection, horizon_days: int) -> int:
+    limit = (utcnow() - dt.timedelta(days=horizon_days)).isoformat(sep=" ")
+    return int(
+        conn.execute(
+            text(
+                "DELETE FROM outbox WHERE (state = 'sent' AND sent_at < :limit) "
+                "OR (state IN ('local', 'discarded') AND created_at < :limit)"
+            ),
+            {"limit": limit},
+        ).rowcount
+        or 0
+    )
 
 
 def purge_outbox(registry: Registry, horizon_days: int = OUTBOX_HORIZON_DAYS) -> int:
     """Forget acknowledged (and local or discarded) entries older than the horizon; the
-    audit trail keeps who changed what."""
-    limit = (utcnow() - dt.timedelta(days=horizon_days)).isoformat(sep=" ")
+    audit trail keeps who changed what. Every successful sync does it."""
     with registry.remote_transaction() as conn:
-        return int(
-            conn.execute(
-                text(
-                    "DELETE FROM outbox WHERE (state = 'sent' AND sent_at < :limit) "
-                    "OR (state IN ('local', 'discarded') AND created_at < :limit)"
-                ),
-                {"limit": limit},
-            ).rowcount
-            or 0
-        )
+        return _purge(conn, horizon_days)
 
 
 # -- status ----------------------------------------------------------------------------------

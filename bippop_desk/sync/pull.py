@@ -37,6 +37,7 @@ def pull_all(
     cursor = read_state(registry).pull_cursor
     more = True
     while more:
+        start = cursor
         batch: list[dict[str, object]] = []
         while more and len(batch) < group:
             page = http.call("GET", "/api/v1/pull", params={"after": cursor, "limit": page_size})
@@ -50,6 +51,8 @@ def pull_all(
             cursor = next_cursor
             outcome.pages += 1
             more = bool(page.get("has_more")) and bool(changes)
+        if not batch and cursor == start:
+            break  # nothing new: no write transaction at all
         applied = apply_remote(registry, batch, cursor=cursor)
         outcome.pulled += applied.applied + applied.erased
         outcome.conflicts += applied.conflicts
