@@ -175,6 +175,7 @@ class SessionGuard(QObject):
         super().__init__(window)
         self.window = window
         self.context = context
+        self._first = False  # no administrator yet: the dialog creates one
         content = window.takeCentralWidget()
         assert content is not None
         self.content: QWidget = content
@@ -196,7 +197,6 @@ class SessionGuard(QObject):
             app.installEventFilter(self._watcher)
             window.destroyed.connect(lambda: app.removeEventFilter(self._watcher))
         self._dialog_open = False
-        self._first = False  # no administrator yet: the dialog creates one
 
     @property
     def locked(self) -> bool:

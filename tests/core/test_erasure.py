@@ -169,3 +169,33 @@ def test_an_erasure_pulled_from_the_platform_scrubs_without_queueing(
         last = session.scalar(select(OutboxEntry.id).order_by(OutboxEntry.id.desc()))
     assert last == queued
     assert _found(db_path) == []
+
+
+def test_a_volunteer_can_be_erased_too_and_their_hours_still_count(
+    registry: Registry, db_path: Path
+) -> None:
+    add_staff(registry, ADMIN)
+    with registry.change() as changes:
+        volunteer = Volunteer(
+            commune_id=changes.commune_id,
+            first_name="Zébulon",
+            last_name="Quincampoix",
+            phone="+33698765432",
+        )
+        changes.create(volunteer, "Bénévole Zébulon Quincampoix créé")
+        changes.append(
+            HoursEntry(
+                commune_id=changes.commune_id,
+                volunteer_id=volunteer.id,
+                entry_date=local_today(),
+                minutes=90,
+            ),
+            "Heures",
+        )
+    registry.actor = ADMIN
+    erase_person(registry, "volunteer", volunteer.id)
+    data = _file_bytes(db_path)
+    assert b"Quincampoix" not in data and b"698765432" not in data
+    with registry.session() as session:
+        minutes = session.scalars(select(HoursEntry.minutes)).all()
+    assert minutes == [90]

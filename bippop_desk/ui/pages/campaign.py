@@ -53,12 +53,13 @@ class CampaignPage(QWidget):
         label = QLabel("&Alerte :")
         label.setBuddy(self.alert)
         self.new_alert = QPushButton("&Nouvelle alerte…")
+        self.end_button = QPushButton("Fin de l'alerte…")
         self.view = QComboBox()
         for code, text in VIEWS.items():
             self.view.addItem(text, code)
         view_label = QLabel("A&fficher :")
         view_label.setBuddy(self.view)
-        for widget in (label, self.alert, self.new_alert, view_label, self.view):
+        for widget in (label, self.alert, self.new_alert, self.end_button, view_label, self.view):
             top.addWidget(widget)
         top.addStretch(1)
         self.sheet_button = QPushButton("Fiches d'a&ppel (PDF)…")
@@ -76,6 +77,7 @@ class CampaignPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self._call_panel())
         self.new_alert.clicked.connect(self.record_alert)
+        self.end_button.clicked.connect(self.end_alert)
         self.alert.currentIndexChanged.connect(lambda _i: self.reload_calls())
         self.view.currentIndexChanged.connect(lambda _i: self._fill())
         self.sheet_button.clicked.connect(self.call_sheet)
@@ -322,6 +324,21 @@ class CampaignPage(QWidget):
         from bippop_desk.ui.pages.campaign_dialogs import AlertDialog
 
         AlertDialog(self.context, self).exec()
+
+    def end_alert(self) -> None:
+        """The préfet lifts the alert: it ends today (the préfet export closes with it)."""
+        from bippop_desk.registry.services.campaigns import end_alert
+
+        campaign = self._campaign()
+        if campaign is None:
+            return
+        answer = QMessageBox.question(
+            self, "Fin de l'alerte", f"Terminer l'alerte « {campaign.title} » aujourd'hui ?"
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.context.mutate(
+                lambda r: end_alert(r, campaign.id), {"call_campaign"}, None, self._warn
+            )
 
     def _campaign(self) -> Campaign | None:
         return next((c for c in self.campaigns if c.id == self.campaign_id()), None)

@@ -96,9 +96,14 @@ class PersonTab(_Tab):
             lambda r: search_people(r, query, 10),
             lambda hits: self.results.set_items(
                 [
-                    ListItem(h.id, h.full_name, f"{short_date(h.birth_date)} {h.phone}")
+                    ListItem(
+                        h.id,
+                        h.full_name,
+                        f"{'bénéficiaire' if h.kind == 'beneficiaire' else 'bénévole'} "
+                        f"{short_date(h.birth_date)} {h.phone}",
+                        "beneficiary" if h.kind == "beneficiaire" else "volunteer",
+                    )
                     for h in hits
-                    if h.kind == "beneficiaire"
                 ]
             ),
         )
@@ -114,6 +119,13 @@ class PersonTab(_Tab):
         item = self.results.current_item()
         if item is None:
             self.say("Choisissez d'abord la personne.", True)
+            return
+        if item.payload != "beneficiary":
+            self.say(
+                "L'export complet concerne les bénéficiaires ; pour un bénévole, "
+                "sa fiche contient tout ce que le registre garde.",
+                True,
+            )
             return
         folder = QFileDialog.getExistingDirectory(self, "Dossier de l'export")
         if not folder:
@@ -150,7 +162,7 @@ class PersonTab(_Tab):
         if not ok or typed.strip().upper() != "EFFACER":
             return
         self.context.mutate(
-            lambda r: erase_person(r, "beneficiary", item.id),
+            lambda r: erase_person(r, str(item.payload or "beneficiary"), item.id),
             ALL_ENTITIES,
             self._erased,
             self.fail,
