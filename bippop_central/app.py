@@ -113,32 +113,57 @@ def create_app(db_url: str | None = None) -> FastAPI:
             body["errors"] = error.errors
         return JSONResponse(body, status_code=error.status)
 
-    @app.post("/api/v1/enroll", response_model=schemas.EnrollOut, responses={
-        **ERRORS, 403: {"model": schemas.ErrorOut, "description": "Code refusé"}})  # fmt: skip
+    @app.post(
+        "/api/v1/enroll",
+        summary="Inscrire un poste",
+        response_model=schemas.EnrollOut,
+        responses={**ERRORS, 403: {"model": schemas.ErrorOut, "description": "Code refusé"}},
+    )
     def enroll_device(
         body: schemas.EnrollIn, _versions: Annotated[None, Depends(_desk_versions)]
     ) -> dict[str, Any]:
+        """Un code d'inscription (usage unique, expirant) contre le jeton du poste."""
         token, caller = enroll(engine, body.code, str(body.device_id), body.device_name)
         return {"device_token": token, "device_id": caller.device_id,
                 "commune": _commune(caller), "server_time": server_time()}  # fmt: skip
 
-    @app.post("/api/v1/push", response_model=schemas.PushOut, responses=AUTH_ERRORS,
-              response_model_exclude_none=True)  # fmt: skip
+    @app.post(
+        "/api/v1/push",
+        summary="Envoyer des modifications",
+        response_model=schemas.PushOut,
+        responses=AUTH_ERRORS,
+        response_model_exclude_none=True,
+    )
     def push_batch(body: schemas.PushIn, caller: Device) -> Response:
+        """Un lot de modifications du poste (500 au plus), idempotent par `batch_id` et par
+        `mutation_id` ; un résultat par modification (appliquée, doublon, conflit, refusée)."""
         text = push.push(engine, caller, body, server_time())
         return Response(text, media_type="application/json")
 
-    @app.get("/api/v1/pull", response_model=schemas.PullOut, responses=AUTH_ERRORS)
+    @app.get(
+        "/api/v1/pull",
+        summary="Recevoir les changements",
+        response_model=schemas.PullOut,
+        responses=AUTH_ERRORS,
+    )
     def pull_changes(
         caller: Device,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> Response:
+        """Les fiches de la commune changées après le curseur, chacune une fois, dans
+        l'ordre du curseur (jamais de trou : ordre de validation = ordre du curseur)."""
         text = push.pull_json(engine, caller, after, limit, server_time())
         return Response(text, media_type="application/json")
 
-    @app.get("/api/v1/status", response_model=schemas.StatusOut, responses=AUTH_ERRORS)
+    @app.get(
+        "/api/v1/status",
+        summary="État du poste",
+        response_model=schemas.StatusOut,
+        responses=AUTH_ERRORS,
+    )
     def status(caller: Device) -> dict[str, Any]:
+        """Le poste, sa commune, l'heure du serveur et le dernier numéro de la commune."""
         return {
             "commune": _commune(caller),
             "device_id": caller.device_id,
@@ -146,20 +171,24 @@ def create_app(db_url: str | None = None) -> FastAPI:
             "latest_seq": push.latest_seq(engine, caller),
         }
 
-    @app.post("/api/v1/public/communes/{insee}/volunteers", status_code=201,
+    @app.post("/api/v1/public/communes/{insee}/volunteers", summary="Devenir bénévole",
+              status_code=201,
               response_model=schemas.VolunteerSignupOut, responses=FORM_ERRORS)  # fmt: skip
     def public_volunteer(
         insee: Insee, body: schemas.VolunteerSignupIn,
         _protocol_version: Annotated[None, Depends(_protocol)],
     ) -> dict[str, Any]:  # fmt: skip
+        """Inscription en ligne d'un bénévole : « en attente », à valider en mairie."""
         return {"volunteer_id": volunteer_signup(engine, insee, body)}
 
-    @app.post("/api/v1/public/communes/{insee}/requests", status_code=201,
+    @app.post("/api/v1/public/communes/{insee}/requests", summary="Demander de l'aide",
+              status_code=201,
               response_model=schemas.HelpRequestOut, responses=FORM_ERRORS)  # fmt: skip
     def public_request(
         insee: Insee, body: schemas.HelpRequestIn,
         _protocol_version: Annotated[None, Depends(_protocol)],
     ) -> dict[str, Any]:  # fmt: skip
+        """Demande d'aide en ligne : une personne et une demande « nouvelle »."""
         request_id, beneficiary_id = help_request(engine, insee, body)
         return {"request_id": request_id, "beneficiary_id": beneficiary_id}
 
