@@ -79,12 +79,10 @@ def open_registry(path: Path, demo_if_empty: bool) -> Opened:
 
     upgrade_settings(registry)  # stored settings of an older version, once
     from bippop_desk.registry.services.auth import needs_first_administrator
-    from bippop_desk.registry.services.backups import daily_backup
+    from bippop_desk.registry.services.backups import daily_backup_in_background
 
-    try:  # the day's copy (SQLite backup API), older ones beyond 14 days removed
-        daily_backup(path)
-    except OSError as error:
-        log.warning("daily backup failed: %s", error)
+    # The day's copy (SQLite backup API; copies older than 14 days removed), beside.
+    daily_backup_in_background(path)
     staff = list_staff(registry)
     return Opened(
         registry, registry.commune().name, staff, created_demo,

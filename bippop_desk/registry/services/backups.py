@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +62,14 @@ def take_backup(registry_path: Path, now: dt.datetime | None = None, label: str 
     folder = backup_folder(registry_path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{registry_path.stem}-{label}-{moment:%Y%m%d-%H%M%S}{registry_path.suffix}"
-    _copy(registry_path, target)
+    # Written aside then renamed: a copy cut short (app closed, disk full) never looks
+    # like a backup.
+    partial = target.with_name(target.name + ".partial")
+    try:
+        _copy(registry_path, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 
@@ -160,3 +169,18 @@ def restore_open_registry(registry: object, backup: Path) -> Path:
     safety = restore_backup(registry.path, backup)
     ensure_schema(registry.path, backup_folder(registry.path))
     return safety
+
+
+def daily_backup_in_background(registry_path: Path) -> threading.Thread:
+    """The day's copy on a thread of its own (the backup API reads a consistent
+    snapshot beside the app's connections): start-up and the DB worker never wait."""
+
+    def run() -> None:
+        try:
+            daily_backup(registry_path)
+        except (OSError, sqlite3.Error) as error:
+            log.warning("daily backup failed: %s", error)
+
+    thread = threading.Thread(target=run, name="daily-backup", daemon=True)
+    thread.start()
+    return thread
