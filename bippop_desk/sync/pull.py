@@ -34,7 +34,8 @@ def pull_all(
     are applied in one transaction with the last cursor (each commit of a synchronous
     WAL costs a flush to disk; the write lock is never held during a network call)."""
     outcome = PullOutcome()
-    cursor = read_state(registry).pull_cursor
+    state = read_state(registry)
+    cursor = state.pull_cursor
     more = True
     while more:
         start = cursor
@@ -54,7 +55,13 @@ def pull_all(
         if not batch and cursor == start:
             break  # nothing new: no write transaction at all
         applied = apply_remote(registry, batch, cursor=cursor)
-        outcome.pulled += applied.applied + applied.erased
+        # Received = changed elsewhere; this desk's own changes come back too (with the
+        # server's version) but are not news to its staff.
+        outcome.pulled += sum(
+            1
+            for change in batch
+            if isinstance(change, dict) and change.get("origin_device") != state.device_id
+        )
         outcome.conflicts += applied.conflicts
         outcome.entities |= applied.entities
     return outcome
