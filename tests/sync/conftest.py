@@ -132,6 +132,12 @@ def commune_any(central_any: CentralServer, tmp_path: Path) -> Iterator[Commune]
     yield from _commune(central_any, tmp_path)
 
 
+@pytest.fixture
+def commune_pg(central_postgres: CentralServer, tmp_path: Path) -> Iterator[Commune]:
+    """A fresh commune on the PostgreSQL server only."""
+    yield from _commune(central_postgres, tmp_path)
+
+
 # -- comparing desks -----------------------------------------------------------------------
 SYNCED_TABLES = (
     "partner",

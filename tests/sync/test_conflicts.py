@@ -33,9 +33,9 @@ def edit(desk: Desk, person: str, phone: str, notes: str = "") -> None:
     ],
 )
 def test_a_concurrent_phone_change_is_a_conflict_settled_by_the_staff(
-    commune: Commune, choice: str, typed: str | None, expected: str
+    commune_any: Commune, choice: str, typed: str | None, expected: str
 ) -> None:
-    first, second = commune.desk("accueil"), commune.desk("ccas")
+    first, second = commune_any.desk("accueil"), commune_any.desk("ccas")
     person = add_person(first.registry, "Rose", "Lemaire", phone="06 00 00 00 00")
     first.sync_ok()
     second.sync_ok()

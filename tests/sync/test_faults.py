@@ -71,6 +71,19 @@ def hours_minutes(desk: Desk) -> tuple[int, int]:
 def test_after_a_fault_and_a_clean_sync_nothing_is_lost_or_doubled(
     commune: Commune, proxy: Proxy, fault: str, where: str
 ) -> None:
+    fault_then_clean_sync(commune, proxy, fault, where)
+
+
+@pytest.mark.parametrize("fault", ["drop_response", "error_after", "duplicate", "replay_later"])
+def test_the_same_on_postgresql(commune_pg: Commune, fault: str) -> None:
+    proxy = Proxy(commune_pg.server.url, timeout_s=1.0).start()
+    try:
+        fault_then_clean_sync(commune_pg, proxy, fault, "/api/v1/push")
+    finally:
+        proxy.stop()
+
+
+def fault_then_clean_sync(commune: Commune, proxy: Proxy, fault: str, where: str) -> None:
     desk = commune.desk("accueil", via=proxy.url)
     other = commune.desk("ccas")
     desk.sync_ok()
