@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bippop_central import __version__, push, schemas
 from bippop_central.auth import AuthError, Caller, caller_for, enroll
 from bippop_central.db import DEFAULT_DB, make_engine
-from bippop_central.errors import install_error_handlers
+from bippop_central.errors import BodyLimitMiddleware, install_error_handlers
 from bippop_central.public import FormError, help_request, volunteer_signup
 
 PROTOCOL = 1
@@ -30,6 +30,8 @@ UPDATE_MESSAGE = (
     "Bip Pop Desk. Vos modifications restent enregistrées sur ce poste."
 )
 DB_ENV = "BIPPOP_CENTRAL_DB"
+# 500 mutations of a few KB each fit many times over; a runaway client is cut early.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 _INSEE = r"^(\d{5}|2[AB]\d{3})$"
 
 
@@ -76,17 +78,20 @@ Insee = Annotated[str, Path(pattern=_INSEE, description="Code INSEE de la commun
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
+    413: {"model": schemas.ErrorOut, "description": "Requête trop volumineuse"},
     422: {"model": schemas.ValidationOut, "description": "Requête invalide"},
     426: {"model": schemas.UpgradeOut, "description": "Poste à mettre à jour"},
 }
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
+    413: {"model": schemas.ErrorOut, "description": "Requête trop volumineuse"},
     **ERRORS,
     401: {"model": schemas.ErrorOut, "description": "Jeton inconnu ou révoqué"},
     403: {"model": schemas.ErrorOut, "description": "Refusé pour cette commune"},
 }
 FORM_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.ErrorOut, "description": "Corps de requête illisible"},
+    413: {"model": schemas.ErrorOut, "description": "Requête trop volumineuse"},
     **ERRORS,
     404: {"model": schemas.ErrorOut, "description": "Commune inconnue"},
 }
@@ -98,8 +103,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
         title="Bip Pop — serveur central",
         version=__version__,
         description="Synchronisation des postes Bip Pop Desk (docs/sync-protocol.md).",
+        # The framework's own limit is the backstop for bodies sent without a length
+        # (it answers in plain English); BodyLimitMiddleware answers in French first.
+        max_body_size=2 * MAX_BODY_BYTES,
     )
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
     app.state.engine = engine
+    # Added last = outermost: every answer above, the 413 included, carries the time.
     install_error_handlers(app, UpgradeRequired, UPDATE_MESSAGE, MIN_PROTOCOL, server_time)
 
     @app.exception_handler(AuthError)

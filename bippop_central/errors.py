@@ -78,6 +78,22 @@ class ServerTimeMiddleware:
         await self.app(scope, receive, send_with_time)
 
 
+class BodyLimitMiddleware:
+    """Refuses a body announced larger than `limit` with a French 413, before reading it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers", ())).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > self.limit:
+                response = JSONResponse({"detail": HTTP_MESSAGES[413]}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(
     app: FastAPI, upgrade: type[Exception], upgrade_message: str, min_protocol: int,
     clock: Callable[[], str],

@@ -123,6 +123,11 @@ def test_bad_requests_get_french_messages(sqlite_town: Town) -> None:
         assert http.get("/api/v1/pull", params={"limit": 5000}).status_code == 422
         assert http.get("/ailleurs").json() == {"detail": "Adresse inconnue sur ce serveur."}
         assert http.delete("/api/v1/push").status_code == 405
+        huge = http.post("/api/v1/push", content=b"{" + b" " * (17 * 1024 * 1024) + b"}",
+                         headers={"Content-Type": "application/json"})  # fmt: skip
+        assert huge.status_code == 413
+        assert huge.json() == {"detail": "Requête trop volumineuse."}
+        assert "X-Bippop-Server-Time" in huge.headers
 
 
 def test_enroll_code_unknown_or_expired(sqlite_town: Town) -> None:
