@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bippop_central.merge import PROTECTED, TRANSITIONS, Mutation, Stored, merge
+from bippop_central.merge import FORWARD, PROTECTED, TRANSITIONS, Mutation, Stored, merge
 from bippop_desk.registry.services.missions import MISSION_TRANSITIONS
 from bippop_desk.registry.services.requests import REQUEST_TRANSITIONS
 from bippop_desk.registry.services.volunteers import VOLUNTEER_TRANSITIONS
@@ -95,3 +97,55 @@ def test_an_erased_record_takes_no_more_upserts_and_erase_replaces_everything() 
     assert erased.state is not None and erased.state.erased and erased.state.deleted
     assert "secret" not in repr(erased.state) and "+33611111111" not in repr(erased.state)
     assert merge(erased.state, edit(phone="+33611111111"), 3).status == "rejected"
+
+
+FIELDS = ["phone", "last_name", "notes", "preferences"]
+STATUSES = list(TRANSITIONS["mission"])
+
+
+@st.composite
+def edit_sequences(draw: st.DrawFn) -> list[tuple[str, str, dict[str, object], int | None]]:
+    steps = []
+    for _ in range(draw(st.integers(1, 12))):
+        device = draw(st.sampled_from([DESK_A, DESK_B]))
+        kind = draw(st.sampled_from(["upsert", "upsert", "delete"]))
+        names = draw(st.lists(st.sampled_from([*FIELDS, "status"]), min_size=1, unique=True))
+        values: dict[str, object] = {
+            name: draw(st.sampled_from(STATUSES))
+            if name == "status"
+            else draw(st.sampled_from("abc"))
+            for name in names
+        }
+        base = draw(st.one_of(st.none(), st.integers(0, 14)))
+        steps.append((device, kind, values, base))
+    return steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(edit_sequences())
+def test_no_sequence_of_edits_breaks_the_merge_invariants(
+    steps: list[tuple[str, str, dict[str, object], int | None]],
+) -> None:
+    state = Stored("mission", 1, {"status": "planifiee", **dict.fromkeys(FIELDS, "x")}, {},
+                   dict.fromkeys([*FIELDS, "status"], 1), field_origins={"": DESK_A})  # fmt: skip
+    seq = 1
+    for device, kind, values, base in steps:
+        before = state
+        outcome = merge(before, Mutation("m", "mission", "r", kind, base, list(values), values),
+                        seq + 1, device)  # fmt: skip
+        assert outcome.status in ("applied", "conflict"), outcome.detail
+        assert outcome.state is not None
+        seq += 1
+        state = outcome.state
+        assert state.version == seq and max(state.field_versions.values()) <= seq
+        assert state.deleted >= before.deleted  # a tombstone stays
+        new_status = state.fields["status"]
+        old_status = before.fields["status"]
+        assert new_status == old_status or new_status in FORWARD["mission"][old_status]
+        for name in FIELDS:
+            if name in PROTECTED and state.fields[name] != before.fields[name]:
+                # A newer change by another desk is never overwritten silently.
+                mine = before.origin_of(name) == device
+                assert base is None or base >= before.field_versions[name] or mine
+            if name in outcome.conflicts:
+                assert state.fields[name] == before.fields[name]
