@@ -230,16 +230,17 @@ def run() -> dict[str, object]:
         desks = [Desk(server.url, token, i, barrier) for i, token in enumerate(tokens)]
         for desk in desks:
             desk.start()
-        trees = {"server": _tree(server.process.pid),
-                 "postgres": _tree(_postmaster(start_postgres_cluster().directory))}  # fmt: skip
-        cpu_before = {name: _cpu(tree) for name, tree in trees.items()}
+        roots = {"server": server.process.pid,
+                 "postgres": _postmaster(start_postgres_cluster().directory)}  # fmt: skip
+        # Process trees read again at the end: database backends start during the run.
+        cpu_before = {name: _cpu(_tree(pid)) for name, pid in roots.items()}
         own_before = time.process_time()
         barrier.wait()
         started = time.perf_counter()
         for desk in desks:
             desk.join()
         elapsed = max(desk.finished for desk in desks) - started
-        cpu = {name: _cpu(tree) - cpu_before[name] for name, tree in trees.items()}
+        cpu = {name: _cpu(_tree(pid)) - cpu_before[name] for name, pid in roots.items()}
         cpu["bench desks"] = time.process_time() - own_before
         errors = [desk.error for desk in desks if desk.error]
         with server.engine().connect() as conn:

@@ -65,11 +65,12 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    # One uvicorn worker runs sync endpoints on up to 40 threads: enough connections
-    # that a burst of desks waits on the commune lock, not on the pool. No pre-ping (a
-    # round trip per request): a connection lost to a database restart fails one request
-    # (500, the desk retries) and SQLAlchemy drops the whole stale pool.
-    return create_engine(url, pool_size=20, max_overflow=30, pool_recycle=1800)
+    # Up to 20 connections per uvicorn worker (its thread pool has 40 threads): a few
+    # workers stay well under PostgreSQL's default max_connections (100), and on a few
+    # cores more concurrent transactions would only queue inside the database. No
+    # pre-ping (a round trip per request): a connection lost to a database restart fails
+    # one request (500, the desk retries) and SQLAlchemy drops the whole stale pool.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 @contextmanager
