@@ -8,8 +8,11 @@ import warnings
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select, update
 
 from bippop_central.app import create_app
+from bippop_central.auth import digest
+from bippop_central.models import enroll_code_t, utcnow
 from tests.central.conftest import Town
 from tests.servers import HEADERS, batch, client, mutation
 
@@ -131,11 +134,21 @@ def test_bad_requests_get_french_messages(sqlite_town: Town) -> None:
 
 
 def test_enroll_code_unknown_or_expired(sqlite_town: Town) -> None:
-    with client(sqlite_town.server) as http:
-        answer = http.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC",
-                                                   "device_id": str(uuid.uuid4())})  # fmt: skip
-    assert answer.status_code == 403
-    assert answer.json()["detail"] == "Code d'inscription inconnu, déjà utilisé ou expiré."
+    server = sqlite_town.server
+    expired = server.enroll_code(sqlite_town.insee)
+    with server.engine().begin() as conn:  # a week and a day later
+        conn.execute(update(enroll_code_t).where(enroll_code_t.c.code_hash == digest(expired))
+                     .values(expires_at=utcnow() - dt.timedelta(days=1)))  # fmt: skip
+    with client(server) as http:
+        for code in ("AAAA-BBBB-CCCC", expired):
+            answer = http.post("/api/v1/enroll", json={"code": code,
+                                                       "device_id": str(uuid.uuid4())})  # fmt: skip
+            assert answer.status_code == 403
+            assert answer.json()["detail"] == "Code d'inscription inconnu, déjà utilisé ou expiré."
+    # Codes, like tokens, are kept hashed only.
+    with server.engine().connect() as conn:
+        stored = conn.execute(select(enroll_code_t.c.code_hash)).scalars().all()
+    assert expired not in stored and digest(expired) in stored
 
 
 def test_an_unexpected_error_is_a_french_500_with_the_server_time(tmp_path: Path) -> None:
