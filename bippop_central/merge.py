@@ -224,6 +224,8 @@ def _update(stored: Stored, m: Mutation, fields: dict[str, Any], seq: int, devic
         if current in forward and pushed != current and pushed not in forward[current]:
             # A backwards status is ignored silently: the more advanced one stays.
             skipped |= {"status", "status_changed_at"}
+    if stored.deleted:
+        skipped.add("deleted_at")  # a tombstone stays, with its date
     for name in m.changed:
         if name in DROPPED_FIELDS or name in skipped:
             continue

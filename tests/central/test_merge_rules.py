@@ -149,3 +149,12 @@ def test_no_sequence_of_edits_breaks_the_merge_invariants(
                 assert base is None or base >= before.field_versions[name] or mine
             if name in outcome.conflicts:
                 assert state.fields[name] == before.fields[name]
+
+
+def test_a_late_upsert_does_not_clear_a_tombstones_date() -> None:
+    deleted = merge(person(), edit(op="delete", deleted_at="2026-12-01T10:00:00"), 2, DESK_A)
+    assert deleted.state is not None
+    late = merge(deleted.state, edit(deleted_at=None, notes="encore"), 3, DESK_B)
+    assert late.state is not None and late.state.deleted
+    assert late.state.fields["deleted_at"] == "2026-12-01T10:00:00"
+    assert late.state.fields["notes"] == "encore"
