@@ -25,6 +25,8 @@ class DeviceInfo:
     name: str
     enrolled_at: str
     revoked: bool
+    last_seen_at: str
+    schema_revision: str
 
 
 def departement_of(insee: str) -> str:
@@ -95,7 +97,9 @@ def list_devices(engine: Engine) -> list[DeviceInfo]:
         rows = conn.execute(query).mappings().all()
     return [
         DeviceInfo(r["id"], r["insee_code"], r["name"], r["enrolled_at"].isoformat(" ", "minutes"),
-                   r["revoked_at"] is not None)
+                   r["revoked_at"] is not None,
+                   r["last_seen_at"].isoformat(" ", "minutes") if r["last_seen_at"] else "jamais",
+                   r["schema_revision"])
         for r in rows
     ]  # fmt: skip
 

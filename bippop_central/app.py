@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
@@ -58,19 +59,21 @@ def _desk_versions(
     x_bippop_schema: Annotated[
         str | None, Header(description="Révision du schéma du poste, ex. 0008")
     ] = None,
-) -> None:
+) -> str:
+    """The desk's schema revision, once both versions are new enough (else 426)."""
     _protocol(x_bippop_protocol)
     schema = (x_bippop_schema or "").strip()
     if not re.fullmatch(r"\d{4}", schema) or schema < MIN_SCHEMA:
         raise UpgradeRequired
+    return schema
 
 
 def _device(
     request: Request,
-    _versions: Annotated[None, Depends(_desk_versions)],
+    schema: Annotated[str, Depends(_desk_versions)],
     authorization: Annotated[str | None, Header(description="Bearer <jeton>")] = None,
 ) -> Caller:
-    return caller_for(request.app.state.engine, authorization)
+    return replace(caller_for(request.app.state.engine, authorization), schema=schema)
 
 
 Device = Annotated[Caller, Depends(_device)]
@@ -130,10 +133,11 @@ def create_app(db_url: str | None = None) -> FastAPI:
         responses={**ERRORS, 403: {"model": schemas.ErrorOut, "description": "Code refusé"}},
     )
     def enroll_device(
-        body: schemas.EnrollIn, _versions: Annotated[None, Depends(_desk_versions)]
+        body: schemas.EnrollIn, schema: Annotated[str, Depends(_desk_versions)]
     ) -> dict[str, Any]:
         """Un code d'inscription (usage unique, expirant) contre le jeton du poste."""
-        token, caller = enroll(engine, body.code, str(body.device_id), body.device_name)
+        device_id = str(body.device_id)
+        token, caller = enroll(engine, body.code, device_id, body.device_name, schema)
         return {"device_token": token, "device_id": caller.device_id,
                 "commune": _commune(caller), "server_time": server_time()}  # fmt: skip
 

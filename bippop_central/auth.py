@@ -32,6 +32,7 @@ class Caller:
     insee_code: str
     name: str
     departement: str
+    schema: str = ""  # the desk's schema revision on this call (X-Bippop-Schema)
 
 
 def digest(secret: str) -> str:
@@ -72,7 +73,9 @@ def caller_for(engine: Engine, authorization: str | None) -> Caller:
     return Caller(row["id"], row["commune_id"], row["insee_code"], row["name"], row["departement"])
 
 
-def enroll(engine: Engine, code: str, device_id: str, device_name: str) -> tuple[str, Caller]:
+def enroll(
+    engine: Engine, code: str, device_id: str, device_name: str, schema: str = ""
+) -> tuple[str, Caller]:
     """Spend a code: a new token for the device (re-enrolling replaces its old token)."""
     now = utcnow()
     token = new_token()
@@ -109,13 +112,14 @@ def enroll(engine: Engine, code: str, device_id: str, device_name: str) -> tuple
             "token_hash": digest(token),
             "enrolled_at": now,
             "revoked_at": None,
+            "schema_revision": schema,
         }
         if known is None:
-            conn.execute(device_t.insert().values(id=device_id, schema_revision="", **values))
+            conn.execute(device_t.insert().values(id=device_id, **values))
         else:
             conn.execute(update(device_t).where(device_t.c.id == device_id).values(**values))
     caller = Caller(
-        device_id, row["commune_id"], row["insee_code"], row["name"], row["departement"]
+        device_id, row["commune_id"], row["insee_code"], row["name"], row["departement"], schema
     )
     return token, caller
 

@@ -141,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("Aucun poste inscrit.")
             for d in devices:
                 state = "révoqué" if d.revoked else "actif"
-                print(f"{d.device_id}  {d.insee_code}  {d.enrolled_at}  {state}  {d.name}")
+                print(f"{d.device_id}  {d.insee_code}  inscrit {d.enrolled_at}  {state}  "
+                      f"dernier envoi {d.last_seen_at}  schéma {d.schema_revision or '?'}  "
+                      f"{d.name}")  # fmt: skip
         elif args.command == "device":
             admin.revoke(engine, args.device_id)
             print(f"Poste {args.device_id} révoqué.")

@@ -141,7 +141,9 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
             )
         )
         conn.execute(
-            update(device_t).where(device_t.c.id == caller.device_id).values(last_seen_at=utcnow())
+            update(device_t)
+            .where(device_t.c.id == caller.device_id)
+            .values(last_seen_at=utcnow(), schema_revision=caller.schema)
         )
         erased = [rid for rid, state in {**new, **changed}.items() if state.erased]
         if erased:

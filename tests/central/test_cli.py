@@ -39,6 +39,7 @@ def test_communes_codes_and_devices_from_the_command_line(tmp_path: Path) -> Non
         token = enrolled.json()["device_token"]
         listing = cli("device", "list", "--db", db).stdout
         assert device_id in listing and "actif" in listing and "Accueil mairie" in listing
+        assert "schéma 0008" in listing and "dernier envoi jamais" in listing
         revoked = cli("device", "revoke", device_id, "--db", db)
         assert revoked.returncode == 0 and "révoqué" in revoked.stdout
         status = httpx.get(f"{server.url}/api/v1/status",
