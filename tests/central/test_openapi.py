@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -50,6 +52,7 @@ def _app_with_a_device(tmp: Path) -> tuple[object, str]:
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="bippop-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, True)
 APP, TOKEN = _app_with_a_device(_TMP)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 CHECKS = [
