@@ -196,10 +196,24 @@ class PostgresCluster:
 _CLUSTER: PostgresCluster | None = None
 
 
+class PostgresFailed(Exception):
+    """PostgreSQL is installed but its throwaway cluster would not start (not a skip)."""
+
+
+def _run(command: list[str], what: str, log: Path | None = None) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = done.stderr.strip() or done.stdout.strip()
+        if log is not None and log.exists():
+            detail += "\n" + log.read_text(errors="replace")[-2000:]
+        raise PostgresFailed(f"{what} failed ({done.returncode}): {detail}")
+
+
 def start_postgres_cluster() -> PostgresCluster:
     """One throwaway cluster per test process (initdb in a temp dir, loopback, a free
     port, no fsync: nothing to keep), stopped and removed at exit. Raises RuntimeError
-    when the PostgreSQL server binaries are not installed."""
+    when the PostgreSQL server binaries are not installed (the caller skips, loudly),
+    PostgresFailed when they are but the cluster does not start (a real failure)."""
     global _CLUSTER
     if _CLUSTER is not None:
         return _CLUSTER
@@ -209,27 +223,35 @@ def start_postgres_cluster() -> PostgresCluster:
             "PostgreSQL absent (initdb introuvable) : installez le paquet Debian postgresql "
             "(installer/debian-deps.sh test)"
         )
-    directory = Path(tempfile.mkdtemp(prefix="bippop-pg-"))
     as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
+    if os.geteuid() == 0:
+        # initdb refuses to run as root: the cluster belongs to the postgres user, in a
+        # folder under /tmp that it can reach whatever TMPDIR says.
+        directory = Path(tempfile.mkdtemp(prefix="bippop-pg-", dir="/tmp"))
         shutil.chown(directory, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    data = directory / "data"
-    subprocess.run(
-        [*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "bippop", "-A", "trust",
-         "-E", "UTF8", "--no-sync", "--locale=C"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    options = (
-        f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-    )
-    subprocess.run(
-        [*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,
-         "-l", str(directory / "server.log"), "-w", "-t", "60", "start"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="bippop-pg-"))
+    data, log = directory / "data", directory / "server.log"
+    try:
+        _run([*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "bippop",
+              "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"], "initdb")  # fmt: skip
+        for attempt in range(3):  # a free port can be taken between the probe and the start
+            port = free_port()
+            options = (
+                f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            )
+            try:
+                _run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,
+                      "-l", str(log), "-w", "-t", "60", "start"], "pg_ctl start", log)  # fmt: skip
+                break
+            except PostgresFailed:
+                if attempt == 2:
+                    raise
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     _CLUSTER = PostgresCluster(directory, port, binaries, as_user)
     atexit.register(_CLUSTER.stop)
     return _CLUSTER
