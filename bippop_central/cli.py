@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bippop_central import admin
@@ -84,6 +85,7 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     if not 1 <= args.workers <= 64:
         raise admin.AdminError("Le nombre de workers doit aller de 1 à 64.")
     with socket.socket() as probe:  # a clear French message rather than uvicorn's
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind((args.host, args.port))
         except OSError as error:
@@ -93,6 +95,10 @@ def _serve(args: argparse.Namespace, url: str) -> int:
             ) from None
     # The workers are separate processes: they find the database in the environment.
     os.environ["BIPPOP_CENTRAL_DB"] = url
+    scheme = "https" if args.ssl_certfile else "http"
+    shown = make_url(url).render_as_string(hide_password=True)
+    print(f"bippop-central : {scheme}://{args.host}:{args.port}, {args.workers} worker(s), "
+          f"base {shown}", flush=True)  # fmt: skip
     uvicorn.run(
         "bippop_central.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level="warning", ssl_certfile=args.ssl_certfile,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -64,6 +65,12 @@ def test_bad_input_gets_a_french_sentence_and_no_traceback(tmp_path: Path) -> No
         result = cli(*args, "--db", db)
         assert result.returncode == 1, args
         assert message in result.stderr and "Traceback" not in result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = cli("serve", "--port", port, "--db", db)
+    assert busy.returncode == 1 and "le port est-il déjà pris" in busy.stderr
     unreachable = cli("commune", "add", "60159", "X", "--db",
                       f"postgresql://personne@127.0.0.1:{free_port()}/rien")  # fmt: skip
     assert unreachable.returncode == 1
