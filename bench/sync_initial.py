@@ -1,9 +1,10 @@
-"""`sync_initial`: a new desk joins a commune whose platform already holds 100,000 records
+"""`sync_initial`: a new desk joins a commune whose platform already holds ~100,000 records
 and pulls them all into its empty registry, over real HTTP from the real server.
 
-The server (uvicorn, SQLite file) is filled first through its own push API by another
-desk's worth of records: people (70 %), volunteers, requests and hours, with realistic
-fields. The measure is `sync_once` on the new desk, from the first request to the last
+The server (uvicorn, SQLite file) is filled first through its own push API with every
+record of the demo commune of 21,000 people (bench.common's cached demo registry):
+people (~25 %), volunteers and their slots, requests, a year of missions and hours.
+The measure is `sync_once` on the new desk, from the first request to the last
 page committed: records applied per second, FTS index and search helpers included.
 The floor: the same rows (read back from the desk afterwards) inserted into an empty
 registry with raw sqlite3 `executemany`, one transaction, triggers firing — the
@@ -15,7 +16,6 @@ Target: >= 20,000 records/s.
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import sqlite3
 import tempfile
@@ -26,80 +26,48 @@ from typing import Any
 
 import httpx
 
-from bench.common import report
+from bench.common import demo_registry_file, report
 
 TARGET = 20_000.0
 SMALL = os.environ.get("BIPPOP_BENCH_SMALL") == "1"
-RECORDS = 10_000 if SMALL else 100_000
+PEOPLE = 2_000 if SMALL else 21_000  # a demo commune of ~100,000 records in all
 HEADERS = {"X-Bippop-Protocol": "1", "X-Bippop-Schema": "0008"}
-FIRST = ["Jeanne", "Marcel", "Hélène", "André", "Odette", "Lucien", "Yvette", "Gérard", "Zoé"]
-LAST = ["Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Garnier", "Le Goff"]
-TABLES = ("mission_type", "beneficiary", "volunteer", "request", "hours_entry")
+TABLES = (
+    "partner",
+    "mission_type",
+    "beneficiary",
+    "volunteer",
+    "volunteer_availability",
+    "volunteer_absence",
+    "request",
+    "mission",
+    "hours_entry",
+)
 
 
-def _person(rng: random.Random) -> dict[str, Any]:
-    now = "2026-11-02T10:00:00"
-    return {
-        "civility": rng.choice(["Mme", "M."]), "first_name": rng.choice(FIRST),
-        "last_name": rng.choice(LAST), "birth_name": "",
-        "birth_date": f"19{rng.randint(30, 60)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-        "address_line": f"{rng.randint(1, 90)} rue de Paris", "address_complement": "",
-        "postal_code": "60200", "city": "Compiègne", "quartier": "Centre",
-        "phone": f"+3361{rng.randint(1000000, 9999999)}", "email": "",
-        "notes": "Appelle le mardi matin.", "created_at": now, "updated_at": now,
-        "row_version": 1, "deleted_at": None,
-    }  # fmt: skip
+def _records(people: int) -> list[dict[str, Any]]:
+    """Push items for every synced record of the demo commune of that size (the project's
+    own model of a commune: people, volunteers and their slots, requests, a year of
+    missions and hours), as a first desk would send them."""
+    from sqlalchemy import select
 
+    from bippop_desk.registry.changes import to_jsonable
+    from bippop_desk.registry.models import Base
+    from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS, SYNCED_ENTITIES
+    from bippop_desk.registry.store import Registry
 
-def _records(rng: random.Random, count: int) -> list[dict[str, Any]]:
-    """Push items: a catalogue, then people, volunteers, requests and hours."""
-    types = [str(uuid.uuid4()) for _ in range(4)]
-    items: list[dict[str, Any]] = [
-        _item("mission_type", type_id, code=f"type_{n}", label=f"Type {n}",
-              family="mobilite_inversee", default_duration_min=60, needs_car=False,
-              active=True, sort_order=n)
-        for n, type_id in enumerate(types)
-    ]  # fmt: skip
-    people: list[str] = []
-    volunteers: list[str] = []
-    while len(items) < count:
-        kind = rng.random()
-        if kind < 0.70 or not volunteers:
-            fields = _person(rng)
-            fields.update(status="actif", has_internet=False, consent_by="self",
-                          consent_date="2026-11-02", consent_channel="telephone")  # fmt: skip
-            record_id = str(uuid.uuid4())
-            (people if kind < 0.70 else volunteers).append(record_id)
-            entity = "beneficiary" if kind < 0.70 else "volunteer"
-            if entity == "volunteer":
-                fields = _person(rng)
-                fields.pop("birth_name")
-                fields.pop("address_complement")
-                fields.update(status="valide", origin="guichet", has_car=True)
-            items.append(_item(entity, record_id, **fields))
-        elif kind < 0.80:
-            fields = _person(rng)
-            fields.pop("birth_name")
-            fields.pop("address_complement")
-            fields.update(status="valide", origin="guichet", has_car=rng.random() < 0.5)
-            record_id = str(uuid.uuid4())
-            volunteers.append(record_id)
-            items.append(_item("volunteer", record_id, **fields))
-        elif kind < 0.92 and people:
-            items.append(
-                _item("request", str(uuid.uuid4()), beneficiary_id=rng.choice(people),
-                      mission_type_id=rng.choice(types), channel="telephone",
-                      received_at="2026-11-20T09:30:00", status="nouvelle", urgency="normale",
-                      notes="Courses du jeudi", recurrence="aucune",
-                      created_at="2026-11-20T09:30:00", updated_at="2026-11-20T09:30:00")
-            )  # fmt: skip
-        else:
-            items.append(
-                _item("hours_entry", str(uuid.uuid4()), volunteer_id=rng.choice(volunteers),
-                      mission_type_id=rng.choice(types), entry_date="2026-11-21",
-                      minutes=rng.choice([30, 60, 90]), mileage_km="4.5", kind="mission",
-                      note="", created_by="Sophie", created_at="2026-11-21T18:00:00")
-            )  # fmt: skip
+    source = demo_registry_file(people, people // 10)
+    items: list[dict[str, Any]] = []
+    with Registry(source, migrate=False) as registry, registry.engine.connect() as conn:
+        for entity in SYNCED_ENTITIES:
+            table = Base.metadata.tables.get(entity)
+            if table is None:
+                continue
+            names = [c.key for c in table.columns if c.key not in LOCAL_ONLY_FIELDS]
+            for row in conn.execute(select(*[table.c[n] for n in names])):
+                fields = {n: to_jsonable(v) for n, v in zip(names, row, strict=True)}
+                record_id = fields.pop("id")
+                items.append(_item(entity, record_id, **fields))
     return items
 
 
@@ -163,7 +131,7 @@ def run() -> dict[str, object]:
     try:
         server.add_commune("60159", "Compiègne", "60")
         _, token = server.enroll("60159", "remplissage")
-        items = _records(random.Random(1942), RECORDS)
+        items = _records(PEOPLE)
         filled = time.perf_counter()
         _fill_server(server.url, token, items)
         fill_s = time.perf_counter() - filled
@@ -189,7 +157,7 @@ def run() -> dict[str, object]:
             "records/s",
             TARGET,
             floor_rate,
-            rate >= TARGET and outcome.pulled >= RECORDS,
+            rate >= TARGET and outcome.pulled >= len(items),
             records_pulled=outcome.pulled,
             pull_seconds=round(elapsed, 2),
             floor_seconds=round(floor_s, 3),

@@ -169,9 +169,7 @@ def _apply_entity(
     if inserts:
         # Straight to the driver in SQLite's storage form: SQLAlchemy's per-row
         # processing would cost more than the insert itself (bench sync_initial).
-        conn.exec_driver_sql(
-            shape.insert_sql, [tuple(row[c] for c in shape.columns) for row in inserts]
-        )
+        conn.exec_driver_sql(shape.insert_sql, list(map(shape.row_tuple, inserts)))
         result.inserted += len(inserts)
     if updates:
         statement = table.update().where(table.c.id == bindparam("_id"))
@@ -192,10 +190,11 @@ def _new_row(
 ) -> dict[str, Any]:
     """A record new here, in SQLite's storage form, every column filled."""
     row = dict(shape.stored_defaults)
-    store = shape.store
+    travel = shape.travel
     for key, value in fields.items():
-        if key in shape.convert:  # a known, travelling column
-            row[key] = store[key](value)
+        if key in travel:  # a known, travelling column
+            convert = travel[key]
+            row[key] = value if convert is None else convert(value)
     row["id"] = record_id
     if shape.has_commune:
         row["commune_id"] = commune_id

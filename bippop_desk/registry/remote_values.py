@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -178,7 +179,11 @@ def storage_converter(column_type: Any) -> Callable[[Any], Any]:
         return boolean
     if isinstance(column_type, Integer):
         return integer
-    return lambda value: value
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @dataclass
@@ -194,6 +199,8 @@ class Shape:
     stored_defaults: dict[str, Any]
     columns: tuple[str, ...]
     insert_sql: str
+    travel: dict[str, Callable[[Any], Any] | None]  # travelling columns (None: as is)
+    row_tuple: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # in `columns` order
 
 
 _SHAPES: dict[str, Shape] = {}
@@ -232,6 +239,8 @@ def shape_of(conn: Connection, entity: str) -> Shape:
             {key: store[key](value) for key, value in defaults.items()},
             names,
             f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            {key: (None if store[key] is _same else store[key]) for key in convert},
+            itemgetter(*names),
         )
         _SHAPES[entity] = shape
     return shape
