@@ -154,9 +154,6 @@ class Mission(SyncedRecord, Base):
             "status",
             sqlite_where=text("deleted_at IS NULL"),
         ),
-        # The dashboard's one pass: an entry's mission, type and person from the index
-        # alone (migration 0008).
-        Index("ix_mission_dashboard", "id", "mission_type_id", "beneficiary_id"),
     )
 
 
@@ -195,17 +192,4 @@ class HoursEntry(Base):
         Index("ix_hours_entry_date", "entry_date"),
         Index("ix_hours_entry_volunteer", "volunteer_id", "entry_date"),
         Index("ix_hours_entry_mission", "mission_id"),
-        # Covering: the dashboard reads a year of entries from the index alone (0008).
-        Index(
-            "ix_hours_entry_dashboard",
-            "entry_date",
-            "commune_id",
-            "kind",
-            "minutes",
-            "mileage_km",
-            "mission_type_id",
-            "mission_id",
-            "volunteer_id",
-            "corrects_entry_id",
-        ),
     )

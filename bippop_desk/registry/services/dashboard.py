@@ -2,12 +2,12 @@
 missions by type, people reached (and how many are not online), active and new
 volunteers, match rate and time to match, register coverage.
 
-Hours, missions, people reached and active volunteers are counted by the hours
-workbook's own counter (`hours_stream`: same resolution of entries, same rules), so the
-dashboard and the workbook sent to the conseil départemental never disagree (tested
-against the workbook file). The dashboard reads the period's entries once, unsorted and
-without the volunteers' names (it needs neither), through covering indexes (migration
-0008): a large city's year (~120,000 entries) in a few hundred milliseconds.
+Hours, missions, people reached and active volunteers follow the hours workbook's
+counting rules (`hours_report`: net hours, corrections on their own date under the
+category of the entry they fix, distinct missions / people / volunteers of original
+entries), on the entries as `hours_fact` resolved them when they were written (see
+registry/hours_facts.py): a large city's year (~120,000 entries) is one index-only range
+scan of small integer tuples. The tests check every figure against the workbook file.
 May run on any thread that owns the registry (the DB worker).
 """
 
@@ -19,37 +19,28 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bippop_desk.registry import hours_facts
+from bippop_desk.registry.models.missions import HOURS_KINDS
 from bippop_desk.registry.services.followups import MatchStats, match_stats
-from bippop_desk.registry.services.hours_period import CategoryTypes, HoursFigures, Period
-from bippop_desk.registry.services.hours_stream import _Counter as WorkbookCounter
+from bippop_desk.registry.services.hours_period import (
+    Category,
+    CategoryTypes,
+    HoursFigures,
+    MonthFigures,
+    Period,
+)
 from bippop_desk.registry.services.settings import hourly_rates
 from bippop_desk.registry.store import Registry
 
-BATCH = 10_000
-# The workbook's resolution of each entry (hours_stream._ENTRIES_SQL), in its row shape,
-# minus what the dashboard does not show (names, order). INDEXED BY: the covering
-# indexes of migration 0008 (SQLite's planner otherwise prefers the primary-key index
-# and a table lookup per entry, three times slower).
-_ENTRIES = """
-SELECT e.entry_date, e.kind, e.volunteer_id, '', '', e.minutes,
-       CAST(round(coalesce(e.mileage_km, 0) * 10) AS INTEGER),
-       coalesce(e.mission_type_id, m.mission_type_id, c.mission_type_id),
-       c.kind, e.mission_id, m.beneficiary_id
-FROM hours_entry AS e INDEXED BY ix_hours_entry_dashboard
-LEFT JOIN mission AS m INDEXED BY ix_mission_dashboard ON m.id = e.mission_id
-LEFT JOIN hours_entry AS c ON c.id = e.corrects_entry_id
-WHERE e.entry_date >= ? AND e.entry_date <= ? AND e.commune_id = ?
-"""
-_INDEXES = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_dashboard'"
-_OFFLINE = "SELECT id FROM beneficiary WHERE has_internet = 0 AND deleted_at IS NULL"
+_OFFLINE = "SELECT rowid FROM beneficiary WHERE has_internet = 0"
 _NEW_VOLUNTEERS = """
 SELECT count(*) FROM volunteer
 WHERE deleted_at IS NULL AND created_at >= ? AND created_at < ?
 """
-# The register as it stood at the end of the period.
+# The register as it stood at the end of the period (people as beneficiary rowids).
 _REGISTER = """
-SELECT beneficiary_id FROM register_entry
-WHERE deleted_at IS NULL AND request_date <= ? AND (removed_on IS NULL OR removed_on > ?)
+SELECT b.rowid FROM register_entry AS r JOIN beneficiary AS b ON b.id = r.beneficiary_id
+WHERE r.deleted_at IS NULL AND r.request_date <= ? AND (r.removed_on IS NULL OR r.removed_on > ?)
 """
 
 
@@ -62,7 +53,7 @@ class TypeCount:
 @dataclass(frozen=True)
 class Dashboard:
     period: Period
-    hours: HoursFigures  # the workbook's figures, as they are
+    hours: HoursFigures  # the workbook's figures (without its per-volunteer lines)
     value: Decimal  # valorisation: hours × the commune's rates, as in the workbook
     rates_source: str
     missions_by_type: list[TypeCount]
@@ -99,41 +90,109 @@ class Dashboard:
 
 @dataclass
 class _Pass:
-    figures: HoursFigures
-    mission_types: dict[str, str | None]  # counted mission → its resolved type id
-    people: set[str]
+    figures: HoursFigures  # without the per-volunteer lines (the dashboard shows none)
+    missions_by_type: Counter[str]  # type label → distinct missions
+    people: set[int]  # beneficiary rowids of the people reached
 
 
-def _count_entries(conn: sqlite3.Connection, commune_id: str, period: Period) -> _Pass:
-    types = CategoryTypes(conn.execute("SELECT id, code, label, sort_order FROM mission_type"))
-    counter = WorkbookCounter(types)
-    mission_types: dict[str, str | None] = {}
-    sql = _ENTRIES
-    indexes = {name for (name,) in conn.execute(_INDEXES)}
-    for hint in ("ix_hours_entry_dashboard", "ix_mission_dashboard"):
-        if hint not in indexes:  # a file made before 0008 gained them: slower, still right
-            sql = sql.replace(f"INDEXED BY {hint}", "")
-    cursor = conn.execute(sql, (period.start.isoformat(), period.end.isoformat(), commune_id))
-    while batch := cursor.fetchmany(BATCH):
-        counter.add(batch)
-        for row in batch:
-            if row[9] is not None and row[1] != "correction":
-                mission_types[row[9]] = row[7]
-    people: set[str] = set()
-    for month in counter.months.values():
-        people |= month.people
-    return _Pass(counter.figures(period), mission_types, people)
+def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
+    """The workbook's counting rules (see hours_stream) over the period's facts, in one
+    pass: minutes by month and category (an entry's type, else the kind it counts
+    under), distinct missions, people and volunteers of original entries."""
+    rows = conn.execute("SELECT rowid, id, code, label, sort_order FROM mission_type")
+    type_rows = rows.fetchall()
+    types = CategoryTypes((tid, code, label, order) for _r, tid, code, label, order in type_rows)
+    by_rowid = {rowid: types.by_id[tid] for rowid, tid, _c, _l, _o in type_rows}
+    by_kind = {kind: types.category(None, kind) for kind in HOURS_KINDS}
+    other = types.category(None, "autre")
+    minutes_by: dict[tuple[int, str], int] = {}
+    categories: dict[str, Category] = {}
+    months: dict[int, tuple[set[int], set[int], set[int]]] = {}
+    mission_types: dict[int, int | None] = {}
+    total = tenths_total = entries = 0
+    bounds = (period.start.isoformat(), period.end.isoformat())
+    sets: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    current = -1
+    for (
+        month,
+        minutes,
+        tenths,
+        type_rowid,
+        base,
+        original,
+        mission,
+        person,
+        volunteer,
+    ) in conn.execute(hours_facts.PERIOD_SQL, bounds):
+        category = by_rowid.get(type_rowid) if type_rowid is not None else None
+        if category is None:
+            category = by_kind.get(base) or other
+        key = (month, category.key)
+        if key in minutes_by:
+            minutes_by[key] += minutes
+        else:
+            minutes_by[key] = minutes
+            categories[category.key] = category
+        total += minutes
+        tenths_total += tenths
+        entries += 1
+        if original:
+            if month != current:
+                current = month
+                sets = months.setdefault(month, (set(), set(), set()))
+            sets[2].add(volunteer)
+            if mission is not None:
+                sets[0].add(mission)
+                mission_types[mission] = type_rowid
+                if person is not None:
+                    sets[1].add(person)
+    month_minutes: dict[int, int] = {}
+    for (month, _key), minutes in minutes_by.items():
+        month_minutes[month] = month_minutes.get(month, 0) + minutes
+    empty: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    by_month = {
+        _first_day(month): MonthFigures(
+            month_minutes[month],
+            len(months.get(month, empty)[0]),
+            len(months.get(month, empty)[1]),
+            len(months.get(month, empty)[2]),
+        )
+        for month in sorted(month_minutes)
+    }
+    reached: set[int] = set().union(*(m[1] for m in months.values()))
+    labels = {rowid: label for rowid, _t, _c, label, _o in type_rows}
+    by_type: Counter[str] = Counter(
+        labels.get(t, "Type inconnu") if t is not None else "Type inconnu"
+        for t in mission_types.values()
+    )
+    figures = HoursFigures(
+        period=period,
+        categories=sorted(categories.values(), key=types.sort_key),
+        months=period.months(),
+        minutes_by={(_first_day(month), key): m for (month, key), m in minutes_by.items()},
+        by_month=by_month,
+        total_minutes=total,
+        missions=len(mission_types),
+        beneficiaries=len(reached),
+        volunteers=len(set().union(*(m[2] for m in months.values()))),
+        mileage_tenths=tenths_total,
+        entries=entries,
+    )
+    return _Pass(figures, by_type, reached)
+
+
+def _first_day(month: int) -> dt.date:
+    return dt.date(month // 100, month % 100, 1)
 
 
 def dashboard(registry: Registry, period: Period) -> Dashboard:
     """Every figure of the dashboard for `period`, from one read transaction (DB worker)."""
     rates = hourly_rates(registry)
-    commune_id = registry.commune_id
     with registry.raw() as conn:
+        hours_facts.ensure_current(conn)  # a development build of 0008: resolve once
         conn.execute("BEGIN")
         try:
-            counted = _count_entries(conn, commune_id, period)
-            labels = dict(conn.execute("SELECT id, label FROM mission_type").fetchall())
+            counted = _count(conn, period)
             offline = sum(1 for (pid,) in conn.execute(_OFFLINE) if pid in counted.people)
             start = dt.datetime.combine(period.start, dt.time()).isoformat(" ")
             end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()).isoformat(" ")
@@ -150,10 +209,7 @@ def dashboard(registry: Registry, period: Period) -> Dashboard:
                 reached = sum(1 for pid in entries if pid in counted.people)
         finally:
             conn.execute("ROLLBACK")  # a read: nothing to keep
-    by_type = Counter(
-        labels.get(tid, "Type inconnu") if tid else "Type inconnu"
-        for tid in counted.mission_types.values()
-    )
+    by_type = counted.missions_by_type
     figures = counted.figures
     return Dashboard(
         period=period,

@@ -284,19 +284,18 @@ def match_stats(registry: Registry, start: dt.date, end: dt.date) -> MatchStats:
     requests received from `start` to `end` (Paris days)."""
     from_utc = _local_midnight_utc(start)
     to_utc = _local_midnight_utc(end + dt.timedelta(days=1))
-    query = select(Request.received_at, Request.matched_at, Request.status).where(
+    # The delay in days computed by SQLite (julianday): a large city's year of requests
+    # (~45,000) read as plain floats, not as datetimes (the dashboard reads this too).
+    delay = func.julianday(Request.matched_at) - func.julianday(Request.received_at)
+    query = select(delay, Request.status).where(
         and_(Request.received_at >= from_utc, Request.received_at < to_utc),
         Request.deleted_at.is_(None),
     )
     with registry.engine.connect() as conn:
         rows = conn.execute(query).all()
-    delays = [
-        (matched - received).total_seconds() / 86400
-        for received, matched, _status in rows
-        if matched is not None
-    ]
-    cancelled = sum(1 for _r, matched, status in rows if matched is None and status == "annulee")
-    waiting = sum(1 for _r, matched, status in rows if matched is None and status in WAITING)
+    delays = [days for days, _status in rows if days is not None]
+    cancelled = sum(1 for days, status in rows if days is None and status == "annulee")
+    waiting = sum(1 for days, status in rows if days is None and status in WAITING)
     return MatchStats(
         received=len(rows),
         cancelled_unmatched=cancelled,

@@ -5,14 +5,16 @@ Revises: 0007
 Create Date: 2026-12-02
 
 `import_batch`: the files already imported, by SHA-256 (importing the same file twice
-creates nothing new). Two covering indexes for the dashboard's single pass over a year
-of hours entries (SQLite otherwise reads each entry's row and each mission's row).
+creates nothing new). `hours_fact`: every hours entry resolved once, by triggers, for
+the dashboard (see registry/hours_facts.py), filled for the entries already written.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from bippop_desk.registry import hours_facts
 
 revision = "0008"
 down_revision = "0007"
@@ -35,25 +37,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_batch")),
         sa.UniqueConstraint("kind", "file_sha256", name=op.f("uq_import_batch_kind_file_sha256")),
     )
-    op.create_index(
-        "ix_hours_entry_dashboard",
-        "hours_entry",
-        [
-            "entry_date",
-            "commune_id",
-            "kind",
-            "minutes",
-            "mileage_km",
-            "mission_type_id",
-            "mission_id",
-            "volunteer_id",
-            "corrects_entry_id",
-        ],
-    )
-    op.create_index("ix_mission_dashboard", "mission", ["id", "mission_type_id", "beneficiary_id"])
+    # The dashboard's resolved hours entries, kept by triggers (registry/hours_facts.py).
+    hours_facts.install(op.execute)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_mission_dashboard", table_name="mission")
-    op.drop_index("ix_hours_entry_dashboard", table_name="hours_entry")
+    for statement in hours_facts.DROP:
+        op.execute(statement)
     op.drop_table("import_batch")

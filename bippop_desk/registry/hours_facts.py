@@ -1,0 +1,118 @@
+"""`hours_fact`: each hours entry resolved once, when it is written, for the dashboard.
+
+The workbook resolves every entry of the period at read time (its mission's type and
+person, the type and kind of the entry a correction fixes): three lookups by UUID per
+entry, ~1 s for a large city's year. The dashboard wants the same figures in well under
+half a second, so the resolution is kept, like the FTS index, in a local table that
+triggers maintain in the writing transaction itself:
+
+- hours_entry is append-only: one fact row per inserted entry (AFTER INSERT);
+- a mission whose type or person changes re-resolves the facts of its entries.
+
+Every column is a small integer or a short code (month as 202603, rowids of the mission
+type, mission, person and volunteer): a year comes back from one index-only range scan
+as small tuples. Local only (derived data: no audit, no outbox). Like the search
+triggers, these must be re-created by any migration that copies `hours_entry` or
+`mission` (batch mode drops triggers). No Qt, no ORM.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+TABLE = "hours_fact"
+_COLUMNS = "entry_rowid, month, entry_date, minutes, tenths, type, base, original, mission, person, volunteer"  # noqa: E501
+
+# The workbook's resolution (hours_report._resolved_entries), `e` being the entry: its
+# type, else its mission's, else the corrected entry's; the kind it counts under
+# (a correction: the corrected entry's kind, else "autre").
+_SELECT = """
+SELECT {e}.rowid,
+       CAST(substr({e}.entry_date, 1, 4) || substr({e}.entry_date, 6, 2) AS INTEGER),
+       {e}.entry_date, {e}.minutes,
+       CAST(round(coalesce({e}.mileage_km, 0) * 10) AS INTEGER),
+       (SELECT t.rowid FROM mission_type AS t
+        WHERE t.id = coalesce({e}.mission_type_id, m.mission_type_id, c.mission_type_id)),
+       CASE WHEN {e}.kind != 'correction' THEN {e}.kind ELSE coalesce(c.kind, 'autre') END,
+       {e}.kind != 'correction', m.rowid, b.rowid, v.rowid
+FROM {source}
+LEFT JOIN mission AS m ON m.id = {e}.mission_id
+LEFT JOIN hours_entry AS c ON c.id = {e}.corrects_entry_id
+LEFT JOIN beneficiary AS b ON b.id = m.beneficiary_id
+LEFT JOIN volunteer AS v ON v.id = {e}.volunteer_id
+"""
+_ALL = _SELECT.format(e="e", source="hours_entry AS e")
+
+CREATE_TABLE = f"""CREATE TABLE {TABLE} (
+    entry_rowid INTEGER PRIMARY KEY,
+    month INTEGER NOT NULL,
+    entry_date TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    tenths INTEGER NOT NULL,
+    type INTEGER,
+    base TEXT NOT NULL,
+    original INTEGER NOT NULL,
+    mission INTEGER,
+    person INTEGER,
+    volunteer INTEGER
+)"""
+DDL = [
+    CREATE_TABLE,
+    # Covering: a period's facts from the index alone.
+    f"""CREATE INDEX ix_{TABLE}_date ON {TABLE} (
+        entry_date, month, minutes, tenths, type, base, original, mission, person, volunteer
+    )""",
+    f"""CREATE TRIGGER {TABLE}_entry AFTER INSERT ON hours_entry BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_SELECT.format(e="new", source="(SELECT 1) AS one")};
+    END""",
+    f"""CREATE TRIGGER {TABLE}_mission
+    AFTER UPDATE OF mission_type_id, beneficiary_id ON mission
+    WHEN old.mission_type_id IS NOT new.mission_type_id
+      OR old.beneficiary_id IS NOT new.beneficiary_id
+    BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.mission_id = new.id;
+    END""",
+]
+DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_entry",
+    f"DROP TRIGGER IF EXISTS {TABLE}_mission",
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+# A period's facts, in the row shape the dashboard counts.
+PERIOD_SQL = f"""
+SELECT month, minutes, tenths, type, base, original, mission, person, volunteer
+FROM {TABLE} WHERE entry_date >= ? AND entry_date <= ?
+"""
+
+
+def install(execute: Callable[[str], object]) -> None:
+    """Create the table, its index and triggers, and resolve every entry already
+    written. `execute` runs one statement inside the caller's write transaction
+    (migration 0008: op.execute)."""
+    for statement in DDL:
+        execute(statement)
+    execute(f"INSERT INTO {TABLE} ({_COLUMNS}) {_ALL}")
+
+
+def ensure_current(conn: sqlite3.Connection) -> None:
+    """Install the facts on a file that lacks them or holds another shape of them (a
+    development build of migration 0008), in one write transaction. A plain read when
+    they are current."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+    ).fetchone()
+    if row is not None and row[0] == CREATE_TABLE:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in DROP:
+            conn.execute(statement)
+        install(conn.execute)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
