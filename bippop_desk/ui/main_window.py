@@ -315,6 +315,9 @@ class MainWindow(QMainWindow):
         import_action = QAction("&Importer depuis un tableur…", self)
         import_action.triggered.connect(self.open_import)
         file_menu.addAction(import_action)
+        general = QAction("Réglages &généraux…", self)
+        general.triggered.connect(self.open_general_settings)
+        file_menu.addAction(general)
         user = QAction("Changer d'&utilisateur…", self)
         user.triggered.connect(self.choose_user)
         file_menu.addAction(user)
@@ -420,6 +423,11 @@ class MainWindow(QMainWindow):
         from bippop_desk.ui.about import AboutDialog
 
         AboutDialog(self.context, self).exec()
+
+    def open_general_settings(self) -> None:
+        from bippop_desk.ui.pages.settings_general import GeneralSettingsDialog
+
+        GeneralSettingsDialog(self.context, self).exec()
 
     def open_import(self) -> None:
         from bippop_desk.ui.pages.import_dialog import ImportDialog
