@@ -142,9 +142,13 @@ def storage_converter(column_type: Any) -> Callable[[Any], Any]:
     """Wire (or Python) value -> the value SQLAlchemy would store in SQLite."""
 
     def moment(value: Any) -> Any:
-        if isinstance(value, str) and len(value) in (19, 26) and value[10] == "T":
-            # The usual "2026-11-20T09:30:00[.123456]": no parse needed.
-            return value[:10] + " " + value[11:] + (".000000" if len(value) == 19 else "")
+        # The usual "2026-11-20T09:30:00[.123456]": no parse needed (445,000 of them in
+        # the initial pull of a 100,000-record commune).
+        size = len(value) if value.__class__ is str else 0
+        if size == 19 and value[10] == "T":
+            return value.replace("T", " ", 1) + ".000000"
+        if size == 26 and value[10] == "T":
+            return value.replace("T", " ", 1)
         parsed = _moment(value)
         return None if parsed is None else parsed.strftime("%Y-%m-%d %H:%M:%S.%f")
 
