@@ -124,7 +124,7 @@ def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
         person,
         volunteer,
     ) in conn.execute(hours_facts.PERIOD_SQL, bounds):
-        category = by_rowid.get(type_rowid) if type_rowid is not None else None
+        category = by_rowid.get(type_rowid)  # None: no type (training, meetings…)
         if category is None:
             category = by_kind.get(base) or other
         key = (month, category.key)
