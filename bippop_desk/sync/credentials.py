@@ -9,6 +9,11 @@ from bippop_desk.secrets import delete_secret, get_secret, secret_name, set_secr
 KIND = "device-token"
 
 
+def ensure_available() -> None:
+    """Raise SecretStoreUnavailable now, before a single-use enrollment code is spent."""
+    get_secret(secret_name(KIND, "verification"))
+
+
 def store_token(device_id: str, token: str) -> None:
     """Raises SecretStoreUnavailable (French message) when no keyring is usable."""
     set_secret(secret_name(KIND, device_id), token)

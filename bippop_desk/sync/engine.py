@@ -41,7 +41,12 @@ from bippop_desk.sync.conflicts import (
     resolve_conflict,
     retry_rejected,
 )
-from bippop_desk.sync.credentials import forget_token, load_token, store_token
+from bippop_desk.sync.credentials import (
+    ensure_available,
+    forget_token,
+    load_token,
+    store_token,
+)
 from bippop_desk.sync.pull import pull_all
 from bippop_desk.sync.push import push_all
 from bippop_desk.sync.state import (
@@ -161,6 +166,7 @@ def enroll(
     if not code.strip():
         raise SyncError("Saisissez le code d'inscription donné par la plateforme.")
     ca_file = verify if isinstance(verify, str) else ""
+    ensure_available()  # no keyring: say so before the single-use code is spent
     device_id = new_id()
     name = device_name.strip()[:120] or "Poste de la mairie"
     # Connection refused is retried; a request that may have reached the server is not
