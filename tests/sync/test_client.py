@@ -123,14 +123,20 @@ def test_the_clock_offset_is_measured_and_a_large_one_warned(commune: Commune) -
     assert sync_status(late.registry).clock_offset_s == report.clock_offset_s
 
 
-def test_without_a_keyring_the_desk_says_so_and_stores_nothing(
+def test_without_a_keyring_the_desk_says_so_stores_nothing_and_spends_no_code(
     commune: Commune, tmp_path: Path
 ) -> None:
     registry = new_registry(tmp_path / "desk.sqlite3", insee=commune.insee)
+    working = keyring.get_keyring()
     keyring.set_keyring(NoKeyring())
+    code = commune.server.enroll_code(commune.insee)
     with pytest.raises(RegistryError, match="trousseau"):
-        enroll(registry, commune.server.url, commune.server.enroll_code(commune.insee), "A")
+        enroll(registry, commune.server.url, code, "A")
     assert not sync_status(registry).enrolled
+    # Said before the server was asked: the single-use code still works.
+    keyring.set_keyring(working)
+    enroll(registry, commune.server.url, code, "A")
+    assert sync_status(registry).enrolled
     registry.close()
 
 
