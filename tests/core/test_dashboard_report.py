@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -47,3 +48,21 @@ def test_the_annual_report_prints_the_dashboards_figures_and_no_names(
     assert not [name for name in names if len(name) > 3 and f" {name} " in f" {flat} "]
     pages = render_pages(path.read_bytes(), dpi=40)
     assert len(pages) == 2
+
+
+def test_the_activity_report_command_writes_the_years_pdf(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bippop_desk.cli import main
+
+    registry = Registry(db_path, SECRETARY)
+    generate_demo(registry, 100)
+    year = local_today().year
+    target = tmp_path / "rapport.pdf"
+    assert (
+        main(["activity-report", "--year", str(year), "-o", str(target), "--db", str(db_path)]) == 0
+    )
+    assert f"Rapport d'activité (année {year}) écrit dans" in capsys.readouterr().out
+    assert "Chiffres clés" in PdfReader(target).pages[0].extract_text()
+    assert main(["activity-report", "-o", str(target), "--db", str(db_path)]) == 2  # no period
+    assert "Indiquez la période" in capsys.readouterr().err

@@ -1,0 +1,36 @@
+"""`bippop-desk activity-report --year 2026 -o rapport.pdf`: the activity report (PDF with
+the dashboard's figures and charts) for the conseil municipal and the funders."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bippop_desk.cli.common import open_registry, output_path, writing
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "activity-report",
+        parents=[common],
+        help="écrire le rapport d'activité d'une période (PDF avec graphiques)",
+    )
+    parser.add_argument("--from", dest="start", metavar="DATE", help="premier jour (2026-01-01)")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="dernier jour (2026-12-31)")
+    parser.add_argument("--year", type=int, help="une année entière, par exemple 2026")
+    parser.add_argument("--month", metavar="AAAA-MM", help="un mois, par exemple 2026-03")
+    parser.add_argument("--quarter", metavar="AAAA-TN", help="un trimestre, par exemple 2026-T1")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="fichier .pdf")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bippop_desk.cli.hours_cmd import period_from
+    from bippop_desk.reports.annual_report import write_annual_report
+
+    period = period_from(args)
+    target = output_path(args.output, "le rapport")
+    with open_registry(args) as registry, writing(target, "le rapport"):
+        path = write_annual_report(registry, period, target)
+    print(f"Rapport d'activité ({period.title}) écrit dans {path}.")
+    return 0
