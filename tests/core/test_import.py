@@ -119,6 +119,9 @@ def test_csv_delimiter_and_encoding_are_detected() -> None:
     assert (delimiter, rows[1]) == (",", ["Éric", "Zoé"])
     _text, encoding = decode_text("Nom;Prénom\nNoël;Zoé\n".encode("cp1252"))
     assert encoding == "cp1252"
+    text_utf16, encoding = decode_text("Nom\tPrénom\nŒuvray\tZoé\n".encode("utf-16"))
+    assert encoding == "utf-16"
+    assert csv_rows(text_utf16) == ([["Nom", "Prénom"], ["Œuvray", "Zoé"]], "\t")
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -56,8 +57,11 @@ def read_grid(path: Path) -> Grid:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else Windows-1252 (what
-    Excel for Windows writes as "CSV (séparateur : point-virgule)")."""
+    """UTF-16 when it starts with its byte-order mark (Excel's "Texte Unicode"), UTF-8
+    (with or without BOM) when the bytes are valid UTF-8, else Windows-1252 (what Excel
+    for Windows writes as "CSV (séparateur : point-virgule)")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
