@@ -48,7 +48,6 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=SCIC Django Mesh — Bip Pop
-AppPublisherURL=https://www.bippop.fr
 DefaultDirName={autopf}\Bip Pop Desk
 DefaultGroupName=Bip Pop Desk
 PrivilegesRequired=lowest
