@@ -9,9 +9,11 @@ triggers maintain in the writing transaction itself:
 - hours_entry is append-only: one fact row per inserted entry (AFTER INSERT);
 - a mission whose type or person changes re-resolves the facts of its entries.
 
-Every column is a small integer or a short code (month as 202603, rowids of the mission
-type, mission, person and volunteer): a year comes back from one index-only range scan
-as small tuples. Local only (derived data: no audit, no outbox). Like the search
+Columns are small integers or short codes (month as 202603; mission, person and volunteer
+as their rowids, the mission type as its id): a year comes back from one index-only
+range scan as small tuples. Rowids are stable here (these tables are never compacted:
+deletes are tombstones), and `ensure_current` re-resolves everything should a VACUUM
+ever renumber them. Local only (derived data: no audit, no outbox). Like the search
 triggers, these must be re-created by any migration that copies `hours_entry` or
 `mission` (batch mode drops triggers). No Qt, no ORM.
 """
@@ -32,8 +34,7 @@ SELECT {e}.rowid,
        CAST(substr({e}.entry_date, 1, 4) || substr({e}.entry_date, 6, 2) AS INTEGER),
        {e}.entry_date, {e}.minutes,
        CAST(round(coalesce({e}.mileage_km, 0) * 10) AS INTEGER),
-       (SELECT t.rowid FROM mission_type AS t
-        WHERE t.id = coalesce({e}.mission_type_id, m.mission_type_id, c.mission_type_id)),
+       coalesce({e}.mission_type_id, m.mission_type_id, c.mission_type_id),
        CASE WHEN {e}.kind != 'correction' THEN {e}.kind ELSE coalesce(c.kind, 'autre') END,
        {e}.kind != 'correction', m.rowid, b.rowid, v.rowid
 FROM {source}
@@ -50,7 +51,7 @@ CREATE_TABLE = f"""CREATE TABLE {TABLE} (
     entry_date TEXT NOT NULL,
     minutes INTEGER NOT NULL,
     tenths INTEGER NOT NULL,
-    type INTEGER,
+    type TEXT,
     base TEXT NOT NULL,
     original INTEGER NOT NULL,
     mission INTEGER,
@@ -98,15 +99,32 @@ def install(execute: Callable[[str], object]) -> None:
     execute(f"INSERT INTO {TABLE} ({_COLUMNS}) {_ALL}")
 
 
+# The last entry's facts as stored and as resolved now: they differ only if rowids were
+# renumbered (a VACUUM after hard deletes) or the facts were written by another shape.
+_CHECK = f"""
+SELECT f.mission IS r.mission AND f.person IS r.person AND f.volunteer IS r.volunteer
+FROM {TABLE} AS f JOIN (
+    SELECT e.rowid AS entry, m.rowid AS mission, b.rowid AS person, v.rowid AS volunteer
+    FROM hours_entry AS e
+    LEFT JOIN mission AS m ON m.id = e.mission_id
+    LEFT JOIN beneficiary AS b ON b.id = m.beneficiary_id
+    LEFT JOIN volunteer AS v ON v.id = e.volunteer_id
+    WHERE e.rowid = (SELECT max(rowid) FROM hours_entry)
+) AS r ON r.entry = f.entry_rowid
+"""
+
+
 def ensure_current(conn: sqlite3.Connection) -> None:
-    """Install the facts on a file that lacks them or holds another shape of them (a
-    development build of migration 0008), in one write transaction. A plain read when
-    they are current."""
+    """Install the facts on a file that lacks them, holds another shape of them (a
+    development build of migration 0008) or holds facts whose rowids no longer match,
+    in one write transaction. Two small reads when they are current."""
     row = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
     ).fetchone()
     if row is not None and row[0] == CREATE_TABLE:
-        return
+        check = conn.execute(_CHECK).fetchone()
+        if check is None or check[0]:
+            return  # no entries yet, or the last one resolves as stored
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in DROP:

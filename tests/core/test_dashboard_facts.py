@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bippop_desk.registry.clock import local_today
 from bippop_desk.registry.demo import generate_demo
@@ -108,3 +108,13 @@ def test_facts_follow_new_entries_corrections_and_changed_missions(db_path: Path
     assert_agrees(registry, period)
     after = dashboard(registry, period)
     assert after.hours.beneficiaries == before.hours.beneficiaries + 1  # the lonely person
+
+
+def test_facts_whose_rowids_no_longer_match_are_resolved_again(db_path: Path) -> None:
+    # As if a VACUUM had renumbered rows: the facts point at other people and missions.
+    registry = Registry(db_path, SECRETARY)
+    generate_demo(registry, 100)
+    period = Period.year(local_today().year)
+    with registry.engine.begin() as conn:
+        conn.execute(text("UPDATE hours_fact SET mission = 1, person = 1"))
+    assert_agrees(registry, period)

@@ -99,16 +99,15 @@ def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
     """The workbook's counting rules (see hours_stream) over the period's facts, in one
     pass: minutes by month and category (an entry's type, else the kind it counts
     under), distinct missions, people and volunteers of original entries."""
-    rows = conn.execute("SELECT rowid, id, code, label, sort_order FROM mission_type")
-    type_rows = rows.fetchall()
-    types = CategoryTypes((tid, code, label, order) for _r, tid, code, label, order in type_rows)
-    by_rowid = {rowid: types.by_id[tid] for rowid, tid, _c, _l, _o in type_rows}
+    type_rows = conn.execute("SELECT id, code, label, sort_order FROM mission_type").fetchall()
+    types = CategoryTypes(type_rows)
+    by_id = types.by_id
     by_kind = {kind: types.category(None, kind) for kind in HOURS_KINDS}
     other = types.category(None, "autre")
     minutes_by: dict[tuple[int, str], int] = {}
     categories: dict[str, Category] = {}
     months: dict[int, tuple[set[int], set[int], set[int]]] = {}
-    mission_types: dict[int, int | None] = {}
+    mission_types: dict[int, str | None] = {}
     total = tenths_total = entries = 0
     bounds = (period.start.isoformat(), period.end.isoformat())
     sets: tuple[set[int], set[int], set[int]] = (set(), set(), set())
@@ -117,14 +116,14 @@ def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
         month,
         minutes,
         tenths,
-        type_rowid,
+        type_id,
         base,
         original,
         mission,
         person,
         volunteer,
     ) in conn.execute(hours_facts.PERIOD_SQL, bounds):
-        category = by_rowid.get(type_rowid)  # None: no type (training, meetings…)
+        category = by_id.get(type_id)  # None: no type (training, meetings…)
         if category is None:
             category = by_kind.get(base) or other
         key = (month, category.key)
@@ -143,7 +142,7 @@ def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
             sets[2].add(volunteer)
             if mission is not None:
                 sets[0].add(mission)
-                mission_types[mission] = type_rowid
+                mission_types[mission] = type_id
                 if person is not None:
                     sets[1].add(person)
     month_minutes: dict[int, int] = {}
@@ -160,7 +159,7 @@ def _count(conn: sqlite3.Connection, period: Period) -> _Pass:
         for month in sorted(month_minutes)
     }
     reached: set[int] = set().union(*(m[1] for m in months.values()))
-    labels = {rowid: label for rowid, _t, _c, label, _o in type_rows}
+    labels = {tid: label for tid, _code, label, _order in type_rows}
     by_type: Counter[str] = Counter(
         labels.get(t, "Type inconnu") if t is not None else "Type inconnu"
         for t in mission_types.values()
