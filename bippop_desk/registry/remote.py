@@ -20,7 +20,6 @@ before the volunteer it names.
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -30,10 +29,16 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from bippop_desk.registry.changes import to_jsonable
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import Base, SyncConflict
 from bippop_desk.registry.models.sync import PROTECTED_FIELDS, SYNCED_ENTITIES
+from bippop_desk.registry.remote_conflicts import (
+    add_conflict,
+    held_fields,
+    open_conflicts,
+    record_conflict,
+    refresh_conflict,
+)
 from bippop_desk.registry.remote_values import (
     Shape,
     chunks,
@@ -122,8 +127,8 @@ def _apply_entity(
     for part in chunks(ids):
         for found in conn.execute(select(table).where(table.c.id.in_(part))):
             existing[found.id] = dict(found._mapping)
-    held = _held_fields(conn, entity, ids) if existing else {}
-    conflicts = _open_conflicts(conn, entity, ids) if existing else {}
+    held = held_fields(conn, entity, ids) if existing else {}
+    conflicts = open_conflicts(conn, entity, ids) if existing else {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -223,13 +228,13 @@ def _merge(
     new_conflicts = 0
     for key, value in incoming.items():
         if key in open_:
-            _refresh_conflict(conn, open_[key], local.get(key), value, fields.get(key), version)
+            refresh_conflict(conn, open_[key], local.get(key), value, fields.get(key), version)
             if value == local.get(key):
                 merged[key] = value
             continue
         if key in pending:
             if key in PROTECTED_FIELDS and value != local.get(key):
-                _add_conflict(conn, entity, record_id, key, local.get(key), fields[key], version)
+                add_conflict(conn, entity, record_id, key, local.get(key), fields[key], version)
                 new_conflicts += 1
             continue
         merged[key] = value
@@ -244,124 +249,6 @@ def _merge(
         merged["server_version"] = max(int(local.get("server_version") or 0), version)
     merged["__conflicts__"] = new_conflicts
     return merged
-
-
-# -- what this desk still holds ------------------------------------------------------------
-def _held_fields(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, set[str]]:
-    """Fields changed by pending (not yet acknowledged) outbox entries, per record."""
-    held: dict[str, set[str]] = defaultdict(set)
-    if not conn.exec_driver_sql("SELECT 1 FROM outbox WHERE state = 'pending' LIMIT 1").first():
-        return held
-    for part in chunks(ids):
-        rows = conn.exec_driver_sql(
-            "SELECT record_id, payload FROM outbox WHERE state = 'pending' "
-            f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
-            (entity, *part),
-        )
-        for record_id, payload in rows:
-            try:
-                changed = json.loads(payload).get("changed", [])
-            except ValueError:
-                continue
-            held[record_id].update(changed)
-    return held
-
-
-def _open_conflicts(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    if not conn.exec_driver_sql(
-        "SELECT 1 FROM sync_conflict WHERE resolved_at IS NULL LIMIT 1"
-    ).first():
-        return found
-    for part in chunks(ids):
-        rows = conn.exec_driver_sql(
-            "SELECT id, record_id, field FROM sync_conflict WHERE resolved_at IS NULL "
-            f"AND entity = ? AND record_id IN ({','.join('?' * len(part))})",
-            (entity, *part),
-        )
-        for conflict_id, record_id, name in rows:
-            found[record_id][name] = conflict_id
-    return found
-
-
-def record_conflict(
-    conn: Connection,
-    entity: str,
-    record_id: str,
-    name: str,
-    local_value: Any,
-    server_json: Any,
-    server_version: int,
-) -> bool:
-    """Open a conflict, or refresh the open one of that field. True when it is new."""
-    row = conn.execute(
-        select(SyncConflict.id).where(
-            SyncConflict.resolved_at.is_(None),
-            SyncConflict.entity == entity,
-            SyncConflict.record_id == record_id,
-            SyncConflict.field == name,
-        )
-    ).first()
-    if row is not None:
-        conn.execute(
-            _CONFLICTS.update()
-            .where(SyncConflict.id == row[0])
-            .values(
-                server_value=json.dumps(server_json, ensure_ascii=False),
-                server_version=server_version,
-            )
-        )
-        return False
-    conn.execute(
-        insert(_CONFLICTS).values(
-            entity=entity,
-            record_id=record_id,
-            field=name,
-            local_value=json.dumps(to_jsonable(local_value), ensure_ascii=False),
-            server_value=json.dumps(server_json, ensure_ascii=False),
-            server_version=server_version,
-            created_at=utcnow(),
-            resolution="",
-            resolved_by="",
-        )
-    )
-    return True
-
-
-def _add_conflict(
-    conn: Connection,
-    entity: str,
-    record_id: str,
-    name: str,
-    local_value: Any,
-    server_json: Any,
-    version: int,
-) -> None:
-    record_conflict(conn, entity, record_id, name, local_value, server_json, version)
-
-
-def _refresh_conflict(
-    conn: Connection,
-    conflict_id: int,
-    local_value: Any,
-    value: Any,
-    server_json: Any,
-    version: int,
-) -> None:
-    table = _CONFLICTS
-    if value == local_value:
-        # Both sides ended with the same value: nothing left to choose.
-        conn.execute(
-            table.update()
-            .where(table.c.id == conflict_id)
-            .values(resolved_at=utcnow(), resolution="converged", resolved_by="")
-        )
-        return
-    conn.execute(
-        table.update()
-        .where(table.c.id == conflict_id)
-        .values(server_value=json.dumps(server_json, ensure_ascii=False), server_version=version)
-    )
 
 
 # -- children and special cases --------------------------------------------------------------
