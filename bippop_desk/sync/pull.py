@@ -4,7 +4,9 @@ again exactly after the last page it kept: nothing skipped, nothing applied twic
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import contextlib
+import queue
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +16,8 @@ from bippop_desk.sync.client import SyncError, SyncHttp
 from bippop_desk.sync.state import read_state
 
 PAGE_SIZE = 1000  # the protocol's maximum: fewer round trips
-GROUP = 5000  # records applied per local transaction
+AHEAD = 30  # pages fetched ahead at most (~30 MB of decoded records)
+GROUP = 20000  # records per local transaction: a big first pull holds the write lock ~1 s at a time
 
 
 @dataclass
@@ -35,31 +38,45 @@ def pull_all(
     """Pull until the server has nothing more. Up to `group` records fetched in a row
     are applied in one transaction with the last cursor (each commit of a synchronous
     WAL costs a flush to disk; the write lock is never held during a network call).
-    The next page is fetched on a helper thread while the current ones are written:
-    SQLite releases the interpreter while it writes, so network and disk overlap."""
+    Pages are fetched ahead on a helper thread while earlier ones are written: SQLite
+    releases the interpreter while it writes, so the server, the network and the disk
+    work at once."""
     outcome = PullOutcome()
     state = read_state(registry)
     cursor = state.pull_cursor
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
+    pages: queue.Queue[tuple[dict[str, Any], int] | BaseException | None] = queue.Queue(AHEAD)
+    stop = threading.Event()
 
-        def fetch(after: int) -> Future[dict[str, Any]]:
-            return fetcher.submit(
-                http.call, "GET", "/api/v1/pull", params={"after": after, "limit": page_size}
-            )
+    def fetch_ahead(after: int) -> None:
+        try:
+            while not stop.is_set():
+                page = http.call("GET", "/api/v1/pull", params={"after": after, "limit": page_size})
+                changes, next_cursor = _checked(page, after)
+                pages.put((page, next_cursor))
+                if not (page.get("has_more") and changes):
+                    break
+                after = next_cursor
+            pages.put(None)
+        except BaseException as error:  # handed to the caller's thread, raised there
+            pages.put(error)
 
-        coming: Future[dict[str, Any]] | None = fetch(cursor)
-        while coming is not None:
+    fetcher = threading.Thread(target=fetch_ahead, args=(cursor,), name="sync-pull", daemon=True)
+    fetcher.start()
+    try:
+        done = False
+        while not done:
             start = cursor
             batch: list[Any] = []
-            while coming is not None and len(batch) < group:
-                page = coming.result()
-                coming = None
-                changes, next_cursor = _checked(page, cursor)
-                batch += changes
-                cursor = next_cursor
+            while len(batch) < group:
+                item = pages.get()
+                if item is None:
+                    done = True
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                page, cursor = item
+                batch += page["changes"]
                 outcome.pages += 1
-                if page.get("has_more") and changes:
-                    coming = fetch(cursor)
             if not batch and cursor == start:
                 break  # nothing new: no write transaction at all
             applied = apply_remote(registry, batch, cursor=cursor)
@@ -72,6 +89,12 @@ def pull_all(
             )
             outcome.conflicts += applied.conflicts
             outcome.entities |= applied.entities
+    finally:
+        stop.set()
+        while fetcher.is_alive():  # let a blocked producer finish its last put
+            with contextlib.suppress(queue.Empty):
+                pages.get(timeout=0.05)
+        fetcher.join()
     return outcome
 
 
