@@ -86,6 +86,7 @@ def test_a_desk_killed_200_times_mid_sync_loses_nothing_and_doubles_nothing(
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     added, minutes = hours(desk.path)
     assert added > 20  # the children did work between kills
+    print(f"kills mid-push: {in_flight} of {KILLS}")
     assert in_flight > 5, in_flight  # and were killed in the middle of pushes
     desk.sync_ok()
     other.sync_ok()
