@@ -194,3 +194,35 @@ def test_pulled_values_are_stored_as_the_orm_reads_them(registry: Registry) -> N
         assert entry.created_at == dt.datetime(2026, 11, 21, 18, 0)
         assert free.start_time == dt.time(9, 30) and free.end_time == dt.time(11, 0)
         assert free.created_at == dt.datetime(2026, 11, 21, 18, 0, 0, 250000)
+
+
+def test_a_date_conflict_is_shown_the_french_way_and_settled_with_a_typed_value(
+    registry: Registry, db_path: Path
+) -> None:
+    import datetime as dt
+
+    record_id = new_id()
+    apply_remote(registry, [person_change(record_id, 3, birth_date="1940-05-01")])
+    update_beneficiary(
+        registry,
+        record_id,
+        BeneficiaryInput(first_name="Jeanne", last_name="Moreau", phone="06 12 34 56 78",
+                         birth_date=dt.date(1941, 5, 1)),
+    )  # fmt: skip
+    apply_remote(registry, [person_change(record_id, 9, birth_date="1942-05-01")])
+    (conflict,) = list_conflicts(registry)
+    assert (conflict.field_label, conflict.local_value, conflict.server_value) == (
+        "Date de naissance",
+        "01/05/1941",
+        "01/05/1942",
+    )
+    with pytest.raises(RegistryError):
+        resolve_conflict(registry, conflict.id, "edit", "le premier mai")
+    resolve_conflict(registry, conflict.id, "edit", "02/05/1941")
+    assert get_beneficiary(registry, record_id).birth_date == dt.date(1941, 5, 2)
+    entity, _record, state, payload = outbox(db_path)[-1]
+    sent = json.loads(payload)
+    # Based on the server's version of the conflict: the platform takes it without a
+    # new conflict.
+    assert (entity, state, sent["base_version"]) == ("beneficiary", "pending", 9)
+    assert "birth_date" in sent["changed"] and sent["fields"]["birth_date"] == "1941-05-02"
