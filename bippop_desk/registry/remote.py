@@ -132,6 +132,7 @@ def _apply_entity(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
+    base = _base_row(shape, commune_id, now)
     offers: dict[str, list[str]] = {}
     for change in changes:
         record_id = str(change["record_id"])
@@ -147,7 +148,7 @@ def _apply_entity(
             continue
         local = existing.get(record_id)
         if local is None:
-            row = _new_row(shape, fields, record_id, commune_id, version, now)
+            row = _new_row(shape, base, fields, record_id, version)
             if op == "delete" and "deleted_at" in row and row["deleted_at"] is None:
                 row["deleted_at"] = now
             local_helpers(entity, row)
@@ -185,29 +186,33 @@ def _apply_entity(
     result.applied += len(inserts) + len(updates)
 
 
+def _base_row(shape: Shape, commune_id: str, now: str) -> dict[str, Any]:
+    """The columns a new record gets when the server does not say (once per page)."""
+    base = dict(shape.stored_defaults)
+    if shape.has_commune:
+        base["commune_id"] = commune_id
+    for key in ("created_at", "updated_at"):
+        if key in base and base[key] is None:
+            base[key] = now
+    return base
+
+
 def _new_row(
-    shape: Shape,
-    fields: Mapping[str, Any],
-    record_id: str,
-    commune_id: str,
-    version: int,
-    now: str,
+    shape: Shape, base: dict[str, Any], fields: Mapping[str, Any], record_id: str, version: int
 ) -> dict[str, Any]:
     """A record new here, in SQLite's storage form, every column filled."""
-    row = dict(shape.stored_defaults)
+    row = base.copy()
     travel = shape.travel
     for key, value in fields.items():
         if key in travel:  # a known, travelling column
             convert = travel[key]
             row[key] = value if convert is None else convert(value)
     row["id"] = record_id
-    if shape.has_commune:
-        row["commune_id"] = commune_id
     if shape.has_server_version:
         row["server_version"] = version
-    for key in ("created_at", "updated_at"):
-        if key in row and row[key] is None:
-            row[key] = now
+    for key in shape.stamps:  # sent as null: now, like the columns' own default
+        if row[key] is None:
+            row[key] = base[key]
     return row
 
 

@@ -205,6 +205,7 @@ class Shape:
     insert_sql: str
     travel: dict[str, Callable[[Any], Any] | None]  # travelling columns (None: as is)
     row_tuple: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # in `columns` order
+    stamps: tuple[str, ...]  # created_at / updated_at, when the table has them
 
 
 _SHAPES: dict[str, Shape] = {}
@@ -245,6 +246,7 @@ def shape_of(conn: Connection, entity: str) -> Shape:
             f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             {key: (None if store[key] is _same else store[key]) for key in convert},
             itemgetter(*names),
+            tuple(key for key in ("created_at", "updated_at") if key in names),
         )
         _SHAPES[entity] = shape
     return shape

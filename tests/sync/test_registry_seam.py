@@ -226,3 +226,24 @@ def test_a_date_conflict_is_shown_the_french_way_and_settled_with_a_typed_value(
     # new conflict.
     assert (entity, state, sent["base_version"]) == ("beneficiary", "pending", 9)
     assert "birth_date" in sent["changed"] and sent["fields"]["birth_date"] == "1941-05-02"
+
+
+def test_a_record_sent_without_its_timestamps_gets_now(registry: Registry) -> None:
+    from bippop_desk.registry.models import HoursEntry, Volunteer
+
+    volunteer, hours = new_id(), new_id()
+    apply_remote(
+        registry,
+        [
+            {"entity": "volunteer", "record_id": volunteer, "op": "upsert", "version": 1,
+             "fields": {"first_name": "Léa", "last_name": "Roux", "created_at": None}},
+            {"entity": "hours_entry", "record_id": hours, "op": "upsert", "version": 2,
+             "fields": {"volunteer_id": volunteer, "entry_date": "2026-11-21", "minutes": 30,
+                        "created_at": None}},
+        ],
+    )  # fmt: skip
+    with registry.session() as session:
+        person, entry = session.get(Volunteer, volunteer), session.get(HoursEntry, hours)
+        assert person is not None and entry is not None
+        assert person.created_at is not None and person.updated_at is not None
+        assert entry.created_at is not None and person.status == "en_attente"
