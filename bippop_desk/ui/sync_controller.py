@@ -53,6 +53,7 @@ class SyncController(QObject):
         self.running = False
         self._again = False
         self.status: SyncStatus | None = None
+        self.configured_server_url = ""  # Réglages' platform address, for enrollment
         self.last_report: SyncReport | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
@@ -68,13 +69,16 @@ class SyncController(QObject):
 
     def _registry_ready(self) -> None:
         self.refresh_status()
-        self.context.read(_interval_setting, self._interval_read, lambda _e: None)
+        self.context.read(_sync_settings, self._settings_read, self._status_failed)
 
-    def _interval_read(self, minutes: int) -> None:
-        if minutes:
+    def _settings_read(self, settings: tuple[int, str]) -> None:
+        minutes, self.configured_server_url = settings
+        first = not self.timer.isActive()
+        if minutes and minutes != self.interval_minutes:
             self.set_interval(minutes)
-        self.timer.start()
-        QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._first_sync)
+        if first:
+            self.timer.start()
+            QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._first_sync)
 
     def _first_sync(self) -> None:
         if self.status is not None and self.status.enrolled:
@@ -98,6 +102,8 @@ class SyncController(QObject):
     def _local_change(self, entities: frozenset[str]) -> None:
         if entities and "sync" not in entities:
             self.refresh_status()
+        if "app_setting" in entities:  # the interval may have changed in Réglages
+            self.context.read(_sync_settings, self._settings_read, self._status_failed)
 
     # -- syncing (network thread) ---------------------------------------------------------
     def sync_now(self) -> None:
@@ -177,11 +183,11 @@ def _sync(registry: Registry) -> SyncReport:
     return sync_once(registry)
 
 
-def _interval_setting(registry: Registry) -> int:
-    """The sync interval chosen in Réglages (DB worker)."""
-    from bippop_desk.registry.services.settings import sync_interval_minutes
+def _sync_settings(registry: Registry) -> tuple[int, str]:
+    """The sync interval and platform address chosen in Réglages (DB worker)."""
+    from bippop_desk.registry.services.settings import sync_interval_minutes, sync_server_url
 
-    return sync_interval_minutes(registry)
+    return sync_interval_minutes(registry), sync_server_url(registry)
 
 
 def skew_warning(offset_s: float | None) -> str:

@@ -43,8 +43,9 @@ class EnrollDialog(FormDialog):
         super().__init__(context, "Inscrire ce poste auprès de la plateforme", parent)
         self.controller = controller
         status = controller.status
+        enrolled_with = status.server_url if status is not None else ""
         self.server_url = QLineEdit(
-            status.server_url if status is not None and status.server_url else DEFAULT_SERVER
+            enrolled_with or controller.configured_server_url or DEFAULT_SERVER
         )
         self.server_url.setObjectName("enroll_server")
         self.code = QLineEdit()
