@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import open_registry, output_path, writing
+from bippop_desk.cli.auth import add_user_options, open_signed_in
+from bippop_desk.cli.common import output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -26,6 +27,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="remplacer les noms des bénévoles par des codes stables (envoi hors de la commune)",
     )
     parser.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="fichier .xlsx")
+    add_user_options(parser)  # reads personal data or writes: who acts (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     period = period_from(args)
     target = output_path(args.output, "le classeur")
-    with open_registry(args) as registry, writing(target, "le classeur"):
+    with open_signed_in(args) as registry, writing(target, "le classeur"):
         result = write_hours_workbook(registry, period, target, pseudonymise=args.pseudonymise)
     print(
         f"Heures de bénévolat ({period.title}) écrites dans {result.path} : "

@@ -7,7 +7,8 @@ import argparse
 import sys
 from typing import Any
 
-from bippop_desk.cli.common import bounded_int, check_date, open_registry, output_path, writing
+from bippop_desk.cli.auth import add_user_options, open_signed_in
+from bippop_desk.cli.common import bounded_int, check_date, output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -26,6 +27,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--weeks", type=bounded_int(1, 52, "--weeks"), default=4, help="nombre de semaines (1 à 52)"
     )
     parser.add_argument("-o", "--output", required=True, metavar="FICHIER.ics")
+    add_user_options(parser)  # reads personal data or writes: who acts (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if start is not None:
         check_date(start, "--from")
     target = output_path(args.output, "le calendrier")
-    with open_registry(args) as registry:
+    with open_signed_in(args) as registry:
         with registry.session() as session:
             known = session.get(Volunteer, args.volunteer)
         if known is not None and known.deleted_at is None:

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.auth import add_user_options, open_signed_in
 
 SHOWN = 50  # rejected rows and duplicates printed; the rest are counted
 
@@ -28,6 +28,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="importer aussi les doublons possibles (même nom, date de naissance inconnue)",
     )
+    add_user_options(parser)  # reads personal data or writes: who acts (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from bippop_desk.registry.importing.columns import field_labels
 
     path = Path(args.file).expanduser()
-    with open_registry(args) as registry:
+    with open_signed_in(args) as registry:
         plan = prepare_import(registry, path, args.kind)
         labels = field_labels(args.kind)
         columns = ", ".join(

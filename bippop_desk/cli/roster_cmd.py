@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import check_year, open_registry, output_path, writing
+from bippop_desk.cli.auth import add_user_options, open_signed_in
+from bippop_desk.cli.common import check_year, output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -26,6 +27,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--include-cancelled", action="store_true", help="garder les interventions annulées"
     )
     parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="fichier PDF")
+    add_user_options(parser)  # reads personal data or writes: who acts (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     year, week = parse_iso_week(args.week) if args.week else current_iso_week()
     check_year(year, "--week")
     target = output_path(args.output, "le planning")
-    with open_registry(args) as registry, writing(target, "le planning"):
+    with open_signed_in(args) as registry, writing(target, "le planning"):
         result = write_roster(
             registry,
             year,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import bounded_int, open_registry
+from bippop_desk.cli.auth import add_user_options, open_signed_in
+from bippop_desk.cli.common import bounded_int
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -16,6 +17,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit", type=bounded_int(1, 500, "--limit"), default=20, help="1 à 500 (20)"
     )
+    add_user_options(parser)  # reads personal data or writes: who acts (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from bippop_desk.registry.search import search_people
 
     query = " ".join(args.query)
-    with open_registry(args) as registry:
+    with open_signed_in(args) as registry:
         hits = search_people(registry, query, limit=args.limit)
     if not hits:
         print(f"Aucune personne ne correspond à « {query} ».")

@@ -76,3 +76,14 @@ def test_a_registry_without_accounts_yet_opens_as_the_os_login(
     registry.close()  # no administrator with a password: nobody to sign in as
     assert main(["backup", "now", "--db", str(db_path)]) == 0
     assert "Copie faite" in capsys.readouterr().out
+
+
+def test_reading_people_from_the_command_line_asks_who_acts_once_accounts_exist(
+    cli_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["search", "ligne", "--db", str(cli_registry)]
+    assert main(args) == 2
+    assert "--user" in capsys.readouterr().err
+    assert main([*args, "--user", "sophie"]) == 0
+    assert "Hélène Ligne" in capsys.readouterr().out
+    assert main([*args, "--user", "inconnu"]) == 2  # no password stored, no terminal
