@@ -43,6 +43,7 @@ from bippop_desk.registry.remote_values import (
     Shape,
     chunks,
     incoming_values,
+    insert_new,
     local_helpers,
     shape_of,
     status_is_backwards,
@@ -175,7 +176,7 @@ def _apply_entity(
     if inserts:
         # Straight to the driver in SQLite's storage form: SQLAlchemy's per-row
         # processing would cost more than the insert itself (bench sync_initial).
-        conn.exec_driver_sql(shape.insert_sql, list(map(shape.row_tuple, inserts)))
+        insert_new(conn, shape, inserts)
         result.inserted += len(inserts)
     if updates:
         statement = table.update().where(table.c.id == bindparam("_id"))
