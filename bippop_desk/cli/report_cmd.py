@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bippop_desk.cli.common import open_registry, output_path, writing
+from bippop_desk.cli.auth import add_user_options, open_signed_in
+from bippop_desk.cli.common import output_path, writing
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -21,6 +22,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", metavar="AAAA-MM", help="un mois, par exemple 2026-03")
     parser.add_argument("--quarter", metavar="AAAA-TN", help="un trimestre, par exemple 2026-T1")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="fichier .pdf")
+    add_user_options(parser)  # the registry's figures: staff only, signed in (issue 8)
     parser.set_defaults(handler=run)
 
 
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     period = period_from(args)
     target = output_path(args.output, "le rapport")
-    with open_registry(args) as registry, writing(target, "le rapport"):
+    with open_signed_in(args) as registry, writing(target, "le rapport"):
         path = write_annual_report(registry, period, target)
     print(f"Rapport d'activité ({period.title}) écrit dans {path}.")
     return 0

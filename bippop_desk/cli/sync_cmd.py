@@ -9,7 +9,7 @@ import argparse
 import socket
 from typing import Any
 
-from bippop_desk.cli.common import open_registry
+from bippop_desk.cli.auth import add_user_options, open_signed_in
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -22,12 +22,14 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     enroll.add_argument(
         "--ca-file", metavar="PEM", default="", help="autorité de certification privée (PEM)"
     )
+    add_user_options(enroll)  # connecting the registry to a platform: staff, signed in
     enroll.set_defaults(handler=run_enroll)
 
     sync = subparsers.add_parser(
         "sync", parents=[common], help="synchroniser avec la plateforme Bip Pop"
     )
     sync.add_argument("--status", action="store_true", help="afficher l'état, sans synchroniser")
+    add_user_options(sync)  # sends and receives personal data: who acts is signed in
     sync.set_defaults(handler=run_sync)
 
 
@@ -35,7 +37,7 @@ def run_enroll(args: argparse.Namespace) -> int:
     from bippop_desk.sync.engine import enroll
 
     name = args.name or f"Poste {socket.gethostname()}"
-    with open_registry(args) as registry:
+    with open_signed_in(args) as registry:
         result = enroll(registry, args.server, args.code, name, verify=args.ca_file or True)
     print(
         f"Poste inscrit auprès de {result.server_url} pour {result.commune_name} "
@@ -55,7 +57,7 @@ def _when(moment: Any) -> str:
 def run_sync(args: argparse.Namespace) -> int:
     from bippop_desk.sync.engine import sync_once, sync_status
 
-    with open_registry(args) as registry:
+    with open_signed_in(args) as registry:
         if args.status:
             status = sync_status(registry)
             if not status.enrolled:

@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, Permission] = {
     "data_protection": Permission(ADMIN, "traiter les demandes RGPD (export, effacement)"),
     "retention": Permission(ADMIN, "archiver ou anonymiser des fiches anciennes"),
     "backup": Permission(ADMIN, "sauvegarder ou restaurer le registre"),
+    # Connecting the registry to a platform sends it every person's data: staff only.
+    "sync.enroll": Permission(STAFF, "inscrire ce poste auprès de la plateforme Bip Pop"),
 }
 
 

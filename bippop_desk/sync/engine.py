@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import new_id
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.store import Registry
 from bippop_desk.secrets import SecretStoreUnavailable
 from bippop_desk.sync.client import (
@@ -159,6 +160,7 @@ def enroll(
     registry, no commune yet, refused code, another commune's code, no keyring."""
     if verify is False:
         raise SyncError("La vérification du certificat de la plateforme est obligatoire.")
+    require(registry, "sync.enroll")
     if is_demo(registry):
         raise SyncError(DEMO_MESSAGE)
     commune = registry.commune()  # NotFoundError (French) when none is set up

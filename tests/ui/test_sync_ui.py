@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from bippop_desk.registry.actor import Actor
 from bippop_desk.registry.services.beneficiaries import (
     BeneficiaryInput,
     get_beneficiary,
@@ -23,9 +24,11 @@ from bippop_desk.sync.engine import enroll, sync_once, sync_status
 from bippop_desk.ui.main_window import MainWindow
 from bippop_desk.ui.pages.enroll_dialog import EnrollDialog
 from bippop_desk.ui.pages.sync_page import SyncPage
-from tests.conftest import SECRETARY, add_person
+from tests.conftest import add_person
 from tests.servers import CentralServer, start_central
 from tests.ui.conftest import type_text
+
+COORDINATOR = Actor("claire", "Claire Petit", "coordinateur")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]
 
 def other_desk(tmp_path: Path, central: CentralServer) -> Registry:
     """A second town-hall computer of the same commune, enrolled with the server."""
-    registry = Registry(tmp_path / "ccas.sqlite3", SECRETARY)
+    registry = Registry(tmp_path / "ccas.sqlite3", COORDINATOR)
     setup_commune(registry, "60159", "Compiègne", "60", "60200")
     enroll(registry, central.url, central.enroll_code("60159"), "CCAS")
     return registry
@@ -63,9 +66,16 @@ def test_the_desk_is_enrolled_from_the_sync_page_and_syncs_in_the_background(
     dialog.show()
     dialog.server_url.clear()
     type_text(dialog.server_url, central.url)
-    type_text(dialog.code, central.enroll_code("60159"))
+    code = central.enroll_code("60159")
+    type_text(dialog.code, code)
     dialog.device_name.clear()
     type_text(dialog.device_name, "Accueil mairie")
+    # A secretary may not connect the registry to a platform: the service refuses.
+    dialog.save()
+    qtbot.waitUntil(lambda: "ne permet pas" in dialog.banner.text(), timeout=10000)
+    assert dialog.isVisible() and dialog.buttons.isEnabled()
+
+    window.context.set_actor(COORDINATOR)
     gui_thread = threading.current_thread().name
     dialog.save()
     qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10000)
@@ -99,7 +109,8 @@ def test_a_conflict_is_shown_and_settled_with_keep_mine(
     qtbot: QtBot, window: MainWindow, central: CentralServer, tmp_path: Path
 ) -> None:
     registry = window.context.registry_for_background()
-    enroll(registry, central.url, central.enroll_code("60159"), "Accueil")
+    with registry.acting_as(COORDINATOR):
+        enroll(registry, central.url, central.enroll_code("60159"), "Accueil")
     person = add_person(registry, "Rose", "Lemaire", phone="06 00 00 00 00")
     assert sync_once(registry).error == ""
     ccas = other_desk(tmp_path, central)
