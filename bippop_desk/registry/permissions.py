@@ -49,6 +49,9 @@ PERMISSIONS: dict[str, Permission] = {
     "backup": Permission(ADMIN, "sauvegarder ou restaurer le registre"),
     # Connecting the registry to a platform sends it every person's data: staff only.
     "sync.enroll": Permission(STAFF, "inscrire ce poste auprès de la plateforme Bip Pop"),
+    "catalogue": Permission(STAFF, "modifier le catalogue des missions"),
+    "valorisation": Permission(STAFF, "modifier les taux horaires de la valorisation"),
+    "import": Permission(STAFF, "importer des fiches depuis un tableur"),
 }
 
 

@@ -29,9 +29,8 @@ from bippop_desk.registry.models import (
     Volunteer,
     new_id,
 )
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.store import Registry
-
-WHO_MAY_IMPORT = ("coordinateur", "administrateur")
 
 
 @dataclass(frozen=True)
@@ -154,12 +153,10 @@ def apply_import(
     if plan.already_imported:
         raise ValidationError.single("file", plan.already_imported)
     rows = plan.rows_to_create(include_possible_duplicates)
+    require(registry, "import")  # refusal journaled
     if plan.kind == "register":
-        from bippop_desk.registry.permissions import require
-
         require(registry, "register.write")  # only staff named for the register
     with registry.change() as changes:
-        changes.actor.require(*WHO_MAY_IMPORT, action="importer des fiches")
         session = changes.session
         taken = session.scalar(
             select(ImportBatch.id).where(

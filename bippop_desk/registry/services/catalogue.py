@@ -10,6 +10,7 @@ from bippop_desk.registry.changes import ChangeSet
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import MissionType
 from bippop_desk.registry.models.missions import FAMILIES
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.store import Registry
 
 # (code, label, family, default minutes, needs a car): the Bip Pop platform's catalogue.
@@ -96,8 +97,8 @@ def save_mission_type(
         errors["default_duration_min"] = "La durée doit être comprise entre 5 minutes et 12 heures."
     if errors:
         raise ValidationError(errors)
+    require(registry, "catalogue")  # refusal journaled
     with registry.change() as changes:
-        changes.actor.require("coordinateur", "administrateur", action="modifier le catalogue")
         values = {
             "label": label,
             "family": data.family,

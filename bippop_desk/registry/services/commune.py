@@ -10,6 +10,7 @@ from bippop_desk.registry.changes import Actor
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import Commune, User
 from bippop_desk.registry.models.commune import ROLES
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.services.catalogue import seed_catalogue
 from bippop_desk.registry.store import Registry
 
@@ -81,8 +82,8 @@ def add_staff_user(registry: Registry, username: str, display_name: str, role: s
         errors["role"] = "Choisissez un rôle."
     if errors:
         raise ValidationError(errors)
+    require(registry, "staff.manage")  # refusal journaled
     with registry.change() as changes:
-        changes.actor.require("administrateur", action="ajouter un utilisateur")
         taken = changes.session.scalar(select(User.id).where(User.username == login))
         if taken:
             raise ValidationError.single("username", "Cet identifiant est déjà pris.")

@@ -21,6 +21,7 @@ from bippop_desk.registry.models import (
     HoursEntry,
     Mission,
 )
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.services import validation
 from bippop_desk.registry.services.missions_common import (
     MAX_DURATION_MIN,
@@ -165,8 +166,8 @@ def mark_no_show(
 
 def validate_missions(registry: Registry, mission_ids: Sequence[str]) -> int:
     """The coordinator checks done visits (réalisée → validée); returns how many moved."""
+    require(registry, "coordination")  # refusal journaled
     with registry.change() as changes:
-        changes.actor.require("coordinateur", "administrateur", action="valider des interventions")
         for mission_id in mission_ids:
             mission = get_mission(changes, mission_id)
             move_mission(changes, mission, "validee", "Intervention validée")

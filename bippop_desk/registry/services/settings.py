@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import AppSetting
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.store import Registry
 
 log = logging.getLogger(__name__)
@@ -386,8 +387,8 @@ def set_hourly_rate(registry: Registry, code: str | None, rate: Decimal | None) 
         raise ValidationError.single("code", "Choisissez un type de mission.")
     checked = None if rate is None else _check_rate(rate)
     what = "par défaut" if code is None else f"du type « {code.strip()} »"
+    require(registry, "valorisation")  # refusal journaled
     with registry.change() as changes:
-        changes.actor.require("coordinateur", "administrateur", action="modifier les taux horaires")
         session = changes.session
         old = session.scalar(select(AppSetting.value).where(AppSetting.key == key))
         if checked is None:

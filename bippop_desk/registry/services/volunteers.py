@@ -31,6 +31,7 @@ from bippop_desk.registry.models import (
     VolunteerOffer,
 )
 from bippop_desk.registry.models.people import VOLUNTEER_STATUSES
+from bippop_desk.registry.permissions import require
 from bippop_desk.registry.phones import format_phone, parse_phone, phone_search_tokens
 from bippop_desk.registry.services import validation
 from bippop_desk.registry.services.volunteer_schedule import (
@@ -280,10 +281,8 @@ def change_volunteer_status(
     """
     if status not in VOLUNTEER_STATUSES:
         raise ValidationError.single("status", "Statut inconnu.")
+    require(registry, "coordination")  # refusal journaled
     with registry.change() as changes:
-        changes.actor.require(
-            "coordinateur", "administrateur", action="changer le statut d'un bénévole"
-        )
         record = volunteer_to_change(changes, volunteer_id)
         if status == record.status:
             return StatusChange(status, ())
