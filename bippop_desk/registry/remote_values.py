@@ -223,19 +223,23 @@ def shape_of(conn: Connection, entity: str) -> Shape:
         columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
         if any(row[1] == "server_version" for row in columns):
             table.append_column(Column("server_version", Integer, nullable=True))
+        # Plain str keys: the appended column's key is SQLAlchemy's `quoted_name`, a
+        # str subclass the garbage collector tracks, and one such key in a dict makes
+        # the collector track the dict: every pulled row, 100,000 in a first pull.
+        keyed = [(str(c.key), c) for c in table.columns]
         convert = {
-            c.key: python_converter(c.type) for c in table.columns if c.key not in LOCAL_ONLY_FIELDS
+            key: python_converter(c.type) for key, c in keyed if key not in LOCAL_ONLY_FIELDS
         }
         convert.pop("id", None)
         defaults: dict[str, Any] = {}
-        for column in table.columns:
+        for key, column in keyed:
             default = column.default
             if default is None or not getattr(default, "is_scalar", False):
-                defaults[column.key] = None
+                defaults[key] = None
             else:
-                defaults[column.key] = default.arg  # type: ignore[attr-defined]
-        store = {c.key: storage_converter(c.type) for c in table.columns}
-        names = tuple(c.key for c in table.columns)
+                defaults[key] = default.arg  # type: ignore[attr-defined]
+        store = {key: storage_converter(c.type) for key, c in keyed}
+        names = tuple(key for key, _c in keyed)
         triggered = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
             "AND sql LIKE '%AFTER INSERT%' LIMIT 1",
