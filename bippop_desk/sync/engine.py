@@ -121,6 +121,7 @@ class SyncStatus:
     last_error: str
     device_name: str = ""
     commune_insee: str = ""
+    demo: bool = False  # a demo registry refuses to enroll: nothing ever leaves it
 
 
 # -- enrollment ----------------------------------------------------------------------------
@@ -344,4 +345,5 @@ def sync_status(registry: Registry) -> SyncStatus:
         last_error=state.last_error,
         device_name=state.device_name,
         commune_insee=state.commune_insee,
+        demo=is_demo(registry),
     )

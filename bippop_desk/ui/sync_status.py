@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 def indicator_text(status: SyncStatus, running: bool, online: bool | None) -> str:
     """One short line for the status bar (French)."""
+    if status.demo:
+        return "○ Démonstration (pas de synchronisation)"
     if not status.enrolled:
         return "○ Hors ligne (poste non inscrit)"
     if running:

@@ -169,3 +169,14 @@ def test_the_sync_page_reads_well_with_large_text(
     for button in (page.sync_button, page.enroll_button, page.keep_mine, page.keep_theirs):
         assert button.sizeHint().width() <= button.width() + 1
     window.set_large_text(False)
+
+
+def test_the_demo_commune_says_it_never_syncs(qtbot: QtBot, demo_window: MainWindow) -> None:
+    demo_window.show()
+    page = sync_page(demo_window)
+    qtbot.waitUntil(lambda: "démonstration" in page.summary.text(), timeout=10000)
+    assert not page.enroll_button.isEnabled() and not page.sync_button.isEnabled()
+    assert "Démonstration" in demo_window.sync_indicator.text()
+    demo_window.show_page("accueil")
+    card = demo_window.home.cards["outbox"]
+    qtbot.waitUntil(lambda: "rien n'est synchronisé" in card.text(), timeout=10000)

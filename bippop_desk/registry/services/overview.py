@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bippop_desk.registry.models import Beneficiary, OutboxEntry, Request, Volunteer
+from bippop_desk.registry.models import AppSetting, Beneficiary, OutboxEntry, Request, Volunteer
 from bippop_desk.registry.services.requests import count_requests_by_status
 from bippop_desk.registry.store import Registry
 
@@ -20,6 +20,7 @@ class Overview:
     requests_by_status: dict[str, int]
     urgent_open: int
     outbox_pending: int
+    demo: bool = False  # a demo registry never syncs: its changes are not "waiting"
 
 
 def overview(registry: Registry) -> Overview:
@@ -48,6 +49,7 @@ def overview(registry: Registry) -> Overview:
         pending = conn.scalar(
             select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == "pending")
         )
+        demo = conn.scalar(select(AppSetting.value).where(AppSetting.key == "demo"))
     return Overview(
         commune=registry.commune().name,
         beneficiaries=int(beneficiaries or 0),
@@ -56,4 +58,5 @@ def overview(registry: Registry) -> Overview:
         requests_by_status=count_requests_by_status(registry),
         urgent_open=int(urgent or 0),
         outbox_pending=int(pending or 0),
+        demo=demo not in (None, "", "0"),
     )

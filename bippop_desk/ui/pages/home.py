@@ -237,7 +237,9 @@ class HomePage(QWidget):
             "urgent": format_count(
                 figures.urgent_open, "demande urgente à traiter", "demandes urgentes à traiter"
             ),
-            "outbox": format_count(
+            "outbox": "Commune de démonstration : rien n'est synchronisé"
+            if figures.demo
+            else format_count(
                 figures.outbox_pending,
                 "modification à synchroniser",
                 "modifications à synchroniser",

@@ -51,6 +51,13 @@ def when(value: Any) -> str:
 
 def status_lines(status: SyncStatus) -> list[str]:
     """The status block's sentences (plain text, French)."""
+    if status.demo:
+        return [
+            "Ce registre est la commune de démonstration : ses personnes sont fictives et "
+            "il ne se synchronise jamais avec la plateforme Bip Pop.",
+            "Pour travailler pour de vrai, créez le registre de votre commune (nouveau "
+            "fichier), puis inscrivez ce poste avec le code donné par la plateforme.",
+        ]
     if not status.enrolled:
         return [
             "Ce poste n'est pas encore inscrit auprès de la plateforme Bip Pop : le registre "
@@ -180,6 +187,7 @@ class SyncPage(QWidget):
             "Inscrire de &nouveau ce poste…" if status.enrolled else "&Inscrire ce poste…"
         )
         self.sync_button.setEnabled(status.enrolled and not self.controller.running)
+        self.enroll_button.setEnabled(not status.demo)
         warnings = [skew_warning(status.clock_offset_s)]
         if status.last_error:
             warnings.append(f"Dernier problème : {status.last_error}")
