@@ -20,6 +20,7 @@ before the volunteer it names.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -136,8 +137,17 @@ def _apply_entity(
     shape = shape_of(conn, entity)
     table = shape.table
     ids = [str(c["record_id"]) for c in changes]
+    # Which of them are known here, in one plain query (a first pull: none of them),
+    # then the rows of those only.
+    known = [
+        row[0]
+        for row in conn.exec_driver_sql(
+            f"SELECT id FROM {entity} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+    ]
     existing: dict[str, dict[str, Any]] = {}
-    for part in chunks(ids):
+    for part in chunks(known):
         for found in conn.execute(select(table).where(table.c.id.in_(part))):
             existing[found.id] = dict(found._mapping)
     held = held_fields(conn, entity, ids) if existing else {}
@@ -217,9 +227,9 @@ def _new_row(
     row = base.copy()
     travel = shape.travel
     for key, value in fields.items():
-        if key in travel:  # a known, travelling column
+        if key in travel:  # a known, travelling column (null stays null: no call)
             convert = travel[key]
-            row[key] = value if convert is None else convert(value)
+            row[key] = value if convert is None or value is None else convert(value)
     row["id"] = record_id
     if shape.has_server_version:
         row["server_version"] = version
