@@ -116,6 +116,15 @@ def _floor(desk: Path, empty: Path) -> tuple[float, int]:
     return elapsed, sum(len(rows) for rows in tables.values())
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far, from /proc (NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run() -> dict[str, object]:
     import keyring
 
@@ -142,9 +151,13 @@ def run() -> dict[str, object]:
         registry = Registry(folder / "desk.sqlite3")
         setup_commune(registry, "60159", "Compiègne", "60", "60200")
         enroll(registry, server.url, server.enroll_code("60159"), "Nouveau poste")
+        server_cpu = _cpu_seconds(server.process.pid)
+        desk_cpu = time.process_time()
         started = time.perf_counter()
         outcome = sync_once(registry)
         elapsed = time.perf_counter() - started
+        desk_cpu = time.process_time() - desk_cpu
+        server_cpu = _cpu_seconds(server.process.pid) - server_cpu
         registry.close()
         if outcome.error:
             raise RuntimeError(outcome.error)
@@ -160,6 +173,10 @@ def run() -> dict[str, object]:
             rate >= TARGET and outcome.pulled >= len(items),
             records_pulled=outcome.pulled,
             pull_seconds=round(elapsed, 2),
+            # Where the time went: the desk's threads (writing, fetching ahead) and the
+            # server's process, which share this machine's cores.
+            desk_cpu_seconds=round(desk_cpu, 2),
+            server_cpu_seconds=round(server_cpu, 2),
             floor_seconds=round(floor_s, 3),
             server_filled_in_s=round(fill_s, 1),
         )
