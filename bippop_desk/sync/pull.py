@@ -75,7 +75,13 @@ def _pull(registry: Registry, http: SyncHttp, page_size: int, group: int) -> Pul
             start = cursor
             batch: list[Any] = []
             while len(batch) < group:
-                item = pages.get()
+                # Only the group's first page is waited for; then what has arrived is
+                # written rather than waiting for a full group: a first pull starts
+                # writing after one page, and groups grow as pages pile up meanwhile.
+                try:
+                    item = pages.get_nowait() if batch else pages.get()
+                except queue.Empty:
+                    break
                 if item is None:
                     done = True
                     break
