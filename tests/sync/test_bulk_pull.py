@@ -7,6 +7,7 @@ and the same after desks killed (SIGKILL) in the middle of such pulls."""
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -156,8 +157,10 @@ def test_a_bulk_first_pull_indexes_every_person_as_the_row_by_row_pull_does(
     statements: list[str] = []
     event.listen(bulk.registry.engine, "before_cursor_execute",
                  lambda *args: statements.append(args[2]))  # fmt: skip
+    assert gc.isenabled()
     report = bulk.sync_ok()
     assert report.pulled >= len(items)
+    assert gc.isenabled()  # paused during the pull only
     # The staging path did the work, for the people and the hours alike.
     for table in ("beneficiary", "volunteer", "hours_entry"):
         assert any(f"INSERT INTO main.{table}" in s and "FROM temp." in s for s in statements)
