@@ -161,9 +161,9 @@ def enroll(
     registry, no commune yet, refused code, another commune's code, no keyring."""
     if verify is False:
         raise SyncError("La vérification du certificat de la plateforme est obligatoire.")
-    require(registry, "sync.enroll")
     if is_demo(registry):
         raise SyncError(DEMO_MESSAGE)
+    require(registry, "sync.enroll")
     commune = registry.commune()  # NotFoundError (French) when none is set up
     url = _check_url(server_url)
     if not code.strip():

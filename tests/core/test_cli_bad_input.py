@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -97,17 +98,41 @@ def test_a_registry_in_a_missing_folder_is_not_created(
     assert not (tmp_path / "non").exists()
 
 
+def _nobody_can_run_python() -> bool:
+    """Whether `nobody` reaches this interpreter (a clone in a private folder, as CI
+    makes, is out of its reach)."""
+    probe = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "import bippop_desk",
+        ],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
 def test_a_read_only_folder_is_said_so(tmp_path: Path) -> None:
-    """Run as an ordinary user (root writes anywhere): as `nobody` through setpriv
-    when the tests run as root, a real process either way."""
+    """Run in a real process that cannot write the folder. Root writes anywhere, so as
+    root: `nobody` through setpriv when it can reach this interpreter, otherwise root in
+    a private mount namespace where the folder is bind-mounted read-only."""
     as_user: list[str] = []
+    read_only_mount = False
     if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv: no ordinary user to try with")
-        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        # pytest's own temp folder is private to root: a world-readable one instead.
-        tmp_path = Path(tempfile.mkdtemp(prefix="bippop-ro-"))
-        tmp_path.chmod(0o755)
+        if shutil.which("setpriv") is not None and _nobody_can_run_python():
+            as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            # pytest's own temp folder is private to root: a world-readable one instead.
+            tmp_path = Path(tempfile.mkdtemp(prefix="bippop-ro-"))
+            tmp_path.chmod(0o755)
+        elif shutil.which("unshare") is not None:
+            read_only_mount = True
+        else:
+            pytest.fail("root with neither setpriv nor unshare: no way to deny a write")
     folder = tmp_path / "lecture-seule"
     folder.mkdir()
     home = tmp_path / "home"
@@ -115,9 +140,18 @@ def test_a_read_only_folder_is_said_so(tmp_path: Path) -> None:
     home.chmod(0o777)
     folder.chmod(0o555)
     try:
-        command = ["demo", "--people", "5", "--db", str(folder / "r.sqlite3")]
+        command = [sys.executable, "-m", "bippop_desk", "demo", "--people", "5"]
+        command += ["--db", str(folder / "r.sqlite3")]
+        if read_only_mount:
+            quoted = " ".join(shlex.quote(part) for part in command)
+            where = shlex.quote(str(folder))
+            command = [
+                "unshare", "-m", "sh", "-c",
+                f"mount --bind {where} {where} && mount -o remount,ro,bind {where} {where}"
+                f" && exec {quoted}",
+            ]  # fmt: skip
         done = subprocess.run(
-            [*as_user, sys.executable, "-m", "bippop_desk", *command],
+            [*as_user, *command],
             capture_output=True,
             text=True,
             env={**os.environ, "BIPPOP_DESK_HOME": str(home)},

@@ -166,6 +166,9 @@ class SettingsPage(QWidget):
         self.staff_model.set_items(
             [ListItem(a.username, a.display_name, ROLE_LABELS.get(a.role, a.role)) for a in staff]
         )
+        # The rows are rebuilt after every change of settings, the save's own included:
+        # what the staff were told ("Taux enregistrés.") must survive the rebuild.
+        said, said_style = self.rates_message.text(), self.rates_message.styleSheet()
         while self.rates_layout.rowCount() > 1:
             self.rates_layout.removeRow(1)
         self.rates_source.setText(f"Source du taux par défaut : {rates.source}.")
@@ -182,7 +185,8 @@ class SettingsPage(QWidget):
             field.setPlaceholderText(f"par défaut ({euros(rates.default)})")
             self.rates_layout.addRow(mission_type.label, field)
             self.rate_fields[mission_type.code] = field
-        self.rates_message = QLabel()
+        self.rates_message = QLabel(said)
+        self.rates_message.setStyleSheet(said_style)
         self.rates_message.setWordWrap(True)
         self.save_rates_button = QPushButton("&Enregistrer les taux")
         self.save_rates_button.clicked.connect(self.save_rates)
