@@ -7,7 +7,9 @@ half a second, so the resolution is kept, like the FTS index, in a local table t
 triggers maintain in the writing transaction itself:
 
 - hours_entry is append-only: one fact row per inserted entry (AFTER INSERT);
-- a mission whose type or person changes re-resolves the facts of its entries.
+- a mission whose type or person changes re-resolves the facts of its entries;
+- a mission, volunteer, person or corrected entry that arrives after the entries pointing
+  at it (a pull applies records in the server's order) re-resolves them.
 
 Columns are small integers or short codes (month as 202603; mission, person and volunteer
 as their rowids, the mission type as its id): a year comes back from one index-only
@@ -68,6 +70,28 @@ DDL = [
         INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
         {_SELECT.format(e="new", source="(SELECT 1) AS one")};
     END""",
+    # A desk applies pulled records in the server's change order, not parent first: an
+    # entry may arrive before its mission, its volunteer, its mission's person or the
+    # entry it corrects. Each of those, when it arrives, re-resolves the entries that
+    # point at it (index lookups; nothing to do in the usual parent-first order).
+    f"""CREATE INDEX ix_{TABLE}_corrects ON hours_entry (corrects_entry_id)
+        WHERE corrects_entry_id IS NOT NULL""",
+    f"""CREATE TRIGGER {TABLE}_corrected AFTER INSERT ON hours_entry BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.corrects_entry_id = new.id;
+    END""",
+    f"""CREATE TRIGGER {TABLE}_mission_arrives AFTER INSERT ON mission BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.mission_id = new.id;
+    END""",
+    f"""CREATE TRIGGER {TABLE}_volunteer_arrives AFTER INSERT ON volunteer BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.volunteer_id = new.id;
+    END""",
+    f"""CREATE TRIGGER {TABLE}_person_arrives AFTER INSERT ON beneficiary BEGIN
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.mission_id IN (SELECT id FROM mission WHERE beneficiary_id = new.id);
+    END""",
     f"""CREATE TRIGGER {TABLE}_mission
     AFTER UPDATE OF mission_type_id, beneficiary_id ON mission
     WHEN old.mission_type_id IS NOT new.mission_type_id
@@ -78,6 +102,11 @@ DDL = [
     END""",
 ]
 DROP = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_corrected",
+    f"DROP TRIGGER IF EXISTS {TABLE}_mission_arrives",
+    f"DROP TRIGGER IF EXISTS {TABLE}_volunteer_arrives",
+    f"DROP TRIGGER IF EXISTS {TABLE}_person_arrives",
+    f"DROP INDEX IF EXISTS ix_{TABLE}_corrects",
     f"DROP TRIGGER IF EXISTS {TABLE}_entry",
     f"DROP TRIGGER IF EXISTS {TABLE}_mission",
     f"DROP TABLE IF EXISTS {TABLE}",
