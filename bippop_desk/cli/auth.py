@@ -17,7 +17,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from bippop_desk.cli.common import CliError, open_registry
-from bippop_desk.secrets import SecretStoreUnavailable, get_secret, secret_name, set_secret
 
 if TYPE_CHECKING:
     from bippop_desk.registry.store import Registry
@@ -43,11 +42,15 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
 
 def password_key(registry: Registry, login: str) -> str:
     # Scoped by registry file: the same login on two registries are two accounts.
+    from bippop_desk.secrets import secret_name  # keyring loads only when a command runs
+
     return secret_name("staff-password", f"{login}@{registry.path.resolve()}")
 
 
 def _password(registry: Registry, login: str, prompt: bool) -> tuple[str, bool]:
     """The password and whether it came from the keyring (`prompt`: always ask)."""
+    from bippop_desk.secrets import SecretStoreUnavailable, get_secret
+
     stored = None
     with contextlib.suppress(SecretStoreUnavailable):  # no keyring: the prompt
         stored = None if prompt else get_secret(password_key(registry, login))
@@ -65,6 +68,7 @@ def open_signed_in(args: argparse.Namespace) -> Registry:
     """The registry, with the signed-in user as its actor (CliError without --user or
     with a wrong password; the refusal is journaled)."""
     from bippop_desk.registry.services.auth import SignInError, sign_in
+    from bippop_desk.secrets import SecretStoreUnavailable, set_secret
 
     login = str(getattr(args, "user", "") or "").strip().lower()
     registry = open_registry(args)

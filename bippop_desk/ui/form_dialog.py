@@ -5,7 +5,7 @@ the save sent to the DB worker."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.errors import ValidationError
-from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ErrorLabel, FieldErrors
 from bippop_desk.ui.messages import error_text
+
+if TYPE_CHECKING:  # SQLAlchemy is imported off the GUI thread, after the first paint
+    from bippop_desk.registry.store import Registry
 
 
 def field_row(

@@ -10,6 +10,7 @@ so every job submitted afterwards acts on their behalf.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.actor import ROLE_LABELS, Actor
-from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.form_dialog import field_row, show_error
 from bippop_desk.ui.forms import ErrorLabel, FieldErrors
+
+if TYPE_CHECKING:  # SQLAlchemy is imported off the GUI thread, after the first paint
+    from bippop_desk.registry.store import Registry
 
 IDLE_MINUTES = 10
 NOBODY = Actor("", "Personne n'est connecté", "")
