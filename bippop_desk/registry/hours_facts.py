@@ -69,6 +69,8 @@ DDL = [
     f"""CREATE TRIGGER {TABLE}_entry AFTER INSERT ON hours_entry BEGIN
         INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
         {_SELECT.format(e="new", source="(SELECT 1) AS one")};
+        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
+        {_ALL} WHERE e.corrects_entry_id = new.id;
     END""",
     # A desk applies pulled records in the server's change order, not parent first: an
     # entry may arrive before its mission, its volunteer, its mission's person or the
@@ -76,19 +78,18 @@ DDL = [
     # point at it (index lookups; nothing to do in the usual parent-first order).
     f"""CREATE INDEX ix_{TABLE}_corrects ON hours_entry (corrects_entry_id)
         WHERE corrects_entry_id IS NOT NULL""",
-    f"""CREATE TRIGGER {TABLE}_corrected AFTER INSERT ON hours_entry BEGIN
-        INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
-        {_ALL} WHERE e.corrects_entry_id = new.id;
-    END""",
-    f"""CREATE TRIGGER {TABLE}_mission_arrives AFTER INSERT ON mission BEGIN
+    f"""CREATE TRIGGER {TABLE}_mission_arrives AFTER INSERT ON mission
+    WHEN EXISTS (SELECT 1 FROM hours_entry WHERE mission_id = new.id) BEGIN
         INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
         {_ALL} WHERE e.mission_id = new.id;
     END""",
-    f"""CREATE TRIGGER {TABLE}_volunteer_arrives AFTER INSERT ON volunteer BEGIN
+    f"""CREATE TRIGGER {TABLE}_volunteer_arrives AFTER INSERT ON volunteer
+    WHEN EXISTS (SELECT 1 FROM hours_entry WHERE volunteer_id = new.id) BEGIN
         INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
         {_ALL} WHERE e.volunteer_id = new.id;
     END""",
-    f"""CREATE TRIGGER {TABLE}_person_arrives AFTER INSERT ON beneficiary BEGIN
+    f"""CREATE TRIGGER {TABLE}_person_arrives AFTER INSERT ON beneficiary
+    WHEN EXISTS (SELECT 1 FROM mission WHERE beneficiary_id = new.id) BEGIN
         INSERT OR REPLACE INTO {TABLE} ({_COLUMNS})
         {_ALL} WHERE e.mission_id IN (SELECT id FROM mission WHERE beneficiary_id = new.id);
     END""",
@@ -102,7 +103,6 @@ DDL = [
     END""",
 ]
 DROP = [
-    f"DROP TRIGGER IF EXISTS {TABLE}_corrected",
     f"DROP TRIGGER IF EXISTS {TABLE}_mission_arrives",
     f"DROP TRIGGER IF EXISTS {TABLE}_volunteer_arrives",
     f"DROP TRIGGER IF EXISTS {TABLE}_person_arrives",
