@@ -10,17 +10,22 @@ from bippop_desk.cli.auth import add_user_options, open_signed_in
 from bippop_desk.cli.common import output_path, writing
 
 
+def add_period_options(parser: argparse.ArgumentParser) -> None:
+    """--from/--to, --year, --month or --quarter: read back by `period_from`."""
+    parser.add_argument("--from", dest="start", metavar="DATE", help="premier jour (2026-01-01)")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="dernier jour (2026-12-31)")
+    parser.add_argument("--year", type=int, help="une année entière, par exemple 2026")
+    parser.add_argument("--month", metavar="AAAA-MM", help="un mois, par exemple 2026-03")
+    parser.add_argument("--quarter", metavar="AAAA-TN", help="un trimestre, par exemple 2026-T1")
+
+
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "export-hours",
         parents=[common],
         help="exporter les heures de bénévolat d'une période (classeur .xlsx)",
     )
-    parser.add_argument("--from", dest="start", metavar="DATE", help="premier jour (2026-01-01)")
-    parser.add_argument("--to", dest="end", metavar="DATE", help="dernier jour (2026-12-31)")
-    parser.add_argument("--year", type=int, help="une année entière, par exemple 2026")
-    parser.add_argument("--month", metavar="AAAA-MM", help="un mois, par exemple 2026-03")
-    parser.add_argument("--quarter", metavar="AAAA-TN", help="un trimestre, par exemple 2026-T1")
+    add_period_options(parser)
     parser.add_argument(
         "--pseudonymise",
         action="store_true",

@@ -8,6 +8,7 @@ from typing import Any
 
 from bippop_desk.cli.auth import add_user_options, open_signed_in
 from bippop_desk.cli.common import output_path, writing
+from bippop_desk.cli.hours_cmd import add_period_options, period_from
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -16,18 +17,13 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="écrire le rapport d'activité d'une période (PDF avec graphiques)",
     )
-    parser.add_argument("--from", dest="start", metavar="DATE", help="premier jour (2026-01-01)")
-    parser.add_argument("--to", dest="end", metavar="DATE", help="dernier jour (2026-12-31)")
-    parser.add_argument("--year", type=int, help="une année entière, par exemple 2026")
-    parser.add_argument("--month", metavar="AAAA-MM", help="un mois, par exemple 2026-03")
-    parser.add_argument("--quarter", metavar="AAAA-TN", help="un trimestre, par exemple 2026-T1")
+    add_period_options(parser)
     parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="fichier .pdf")
     add_user_options(parser)  # the registry's figures: staff only, signed in (issue 8)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from bippop_desk.cli.hours_cmd import period_from
     from bippop_desk.reports.annual_report import write_annual_report
 
     period = period_from(args)

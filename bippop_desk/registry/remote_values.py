@@ -113,19 +113,7 @@ def python_converter(column_type: Any) -> Callable[[Any], Any]:
     def integer(value: Any) -> Any:
         return None if value is None or value == "" else int(value)
 
-    if isinstance(column_type, DateTime):
-        return moment
-    if isinstance(column_type, Date):
-        return date
-    if isinstance(column_type, Time):
-        return clock
-    if isinstance(column_type, Numeric) and not isinstance(column_type, Float):
-        return number
-    if isinstance(column_type, Boolean):
-        return boolean
-    if isinstance(column_type, Integer):
-        return integer
-    return lambda value: value
+    return _by_type(column_type, moment, date, clock, number, boolean, integer)
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -172,6 +160,13 @@ def storage_converter(column_type: Any) -> Callable[[Any], Any]:
     def integer(value: Any) -> Any:
         return None if value is None or value == "" else int(value)
 
+    return _by_type(column_type, moment, date, clock, number, boolean, integer)
+
+
+def _by_type(column_type: Any, *converters: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The converter for a column type, from (datetime, date, time, decimal, boolean,
+    integer) converters; other types pass through."""
+    moment, date, clock, number, boolean, integer = converters
     if isinstance(column_type, DateTime):
         return moment
     if isinstance(column_type, Date):
