@@ -37,14 +37,38 @@ class SecretStoreUnavailable(RegistryError):
         super().__init__(message)
 
 
+# Backends that would put a secret in a file (plain, base64 or weakly "encrypted") or
+# nowhere: refused wherever they stand, alone or inside keyring's chainer.
+_REFUSED_MODULES = (
+    "keyring.backends.fail",
+    "keyring.backends.null",
+    "keyrings.alt",
+    "keyrings.cryptfile",
+)
+
+
+def _unsafe(backend: object) -> bool:
+    kind = type(backend)
+    module = kind.__module__
+    if module.startswith(_REFUSED_MODULES) or "plaintext" in kind.__name__.lower():
+        return True
+    # keyrings.alt's FileBacked mixin (and look-alikes): a file in the home folder.
+    return hasattr(kind, "file_path")
+
+
 def _usable_backend() -> None:
+    """Raise SecretStoreUnavailable unless every backend a secret may reach is an OS
+    keyring. Keyring's ChainerBackend tries its backends in turn for every read and
+    write: one plaintext backend anywhere in the chain (a failing first backend lets the
+    write fall through to it) is enough to refuse the whole chain."""
     backend = keyring.get_keyring()
-    # The "fail" backend (no keyring at all) and plaintext backends are refused: a
-    # base64 file in the home folder is not a safe place for a device token.
-    module = type(backend).__module__
-    if module.startswith("keyring.backends.fail") or module.startswith("keyrings.alt"):
-        raise SecretStoreUnavailable()
-    if getattr(backend, "priority", 1) <= 0 and not module.startswith("keyring.backends.chainer"):
+    chained = getattr(backend, "backends", None)
+    if type(backend).__module__.startswith("keyring.backends.chainer") or chained is not None:
+        members = list(chained or [])
+        if not members or any(_unsafe(member) for member in members):
+            raise SecretStoreUnavailable()
+        return
+    if _unsafe(backend) or getattr(backend, "priority", 1) <= 0:
         raise SecretStoreUnavailable()
 
 
