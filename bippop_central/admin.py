@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, select, update
 
 from bippop_central.auth import code_expiry, digest, new_code
 from bippop_central.db import reading, writing
 from bippop_central.models import commune_t, device_t, enroll_code_t, utcnow
 
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+# A desk syncs right after its enrollment: a device with no push and no pull a day after
+# it was enrolled is one whose enrollment answer never reached a desk (or a desk gone).
+UNSEEN_AFTER = dt.timedelta(days=1)
 
 
 class AdminError(Exception):
@@ -27,6 +32,13 @@ class DeviceInfo:
     revoked: bool
     last_seen_at: str
     schema_revision: str
+    never_seen: bool = False  # active, enrolled over UNSEEN_AFTER ago, no contact since
+
+    @property
+    def state(self) -> str:
+        if self.revoked:
+            return "révoqué"
+        return "jamais vu depuis son inscription" if self.never_seen else "actif"
 
 
 def departement_of(insee: str) -> str:
@@ -87,9 +99,19 @@ def enroll_code(engine: Engine, insee: str, days: int = 7) -> str:
     return code
 
 
+def _unseen(now: dt.datetime) -> Any:
+    """Active devices that never called after their enrollment, a day on."""
+    return and_(
+        device_t.c.revoked_at.is_(None),
+        device_t.c.last_seen_at.is_(None),
+        device_t.c.enrolled_at < now - UNSEEN_AFTER,
+    )
+
+
 def list_devices(engine: Engine) -> list[DeviceInfo]:
+    now = utcnow()
     query = (
-        select(device_t, commune_t.c.insee_code)
+        select(device_t, commune_t.c.insee_code, _unseen(now).label("never_seen"))
         .join(commune_t, commune_t.c.id == device_t.c.commune_id)
         .order_by(commune_t.c.insee_code, device_t.c.enrolled_at)
     )
@@ -99,7 +121,7 @@ def list_devices(engine: Engine) -> list[DeviceInfo]:
         DeviceInfo(r["id"], r["insee_code"], r["name"], r["enrolled_at"].isoformat(" ", "minutes"),
                    r["revoked_at"] is not None,
                    r["last_seen_at"].isoformat(" ", "minutes") if r["last_seen_at"] else "jamais",
-                   r["schema_revision"])
+                   r["schema_revision"], bool(r["never_seen"]))
         for r in rows
     ]  # fmt: skip
 
@@ -111,3 +133,13 @@ def revoke(engine: Engine, device_id: str) -> None:
         ).rowcount
     if done != 1:
         raise AdminError(f"Appareil inconnu : {device_id}.")
+
+
+def revoke_unseen(engine: Engine) -> list[str]:
+    """Revoke every device never seen since its enrollment a day ago; their ids."""
+    now = utcnow()
+    with writing(engine) as conn:
+        ids = list(conn.execute(select(device_t.c.id).where(_unseen(now))).scalars())
+        if ids:
+            conn.execute(update(device_t).where(device_t.c.id.in_(ids)).values(revoked_at=now))
+    return sorted(ids)

@@ -133,11 +133,22 @@ def create_app(db_url: str | None = None) -> FastAPI:
         responses={**ERRORS, 403: {"model": schemas.ErrorOut, "description": "Code refusé"}},
     )
     def enroll_device(
-        body: schemas.EnrollIn, schema: Annotated[str, Depends(_desk_versions)]
+        body: schemas.EnrollIn,
+        schema: Annotated[str, Depends(_desk_versions)],
+        authorization: Annotated[
+            str | None, Header(description="Bearer <jeton précédent du poste>, facultatif")
+        ] = None,
     ) -> dict[str, Any]:
-        """Un code d'inscription (usage unique, expirant) contre le jeton du poste."""
+        """Un code d'inscription (usage unique, expirant) contre le jeton du poste. Le même
+        poste qui renvoie le même code dans les 15 minutes reçoit un nouveau jeton (la
+        réponse précédente s'est perdue) ; le jeton précédent, s'il est envoyé, est révoqué."""
         device_id = str(body.device_id)
-        token, caller = enroll(engine, body.code, device_id, body.device_name, schema)
+        scheme, _, previous = (authorization or "").partition(" ")
+        token, caller = enroll(
+            engine, body.code, device_id, body.device_name, schema,
+            insee_code=body.insee_code,
+            previous_token=previous.strip() if scheme.lower() == "bearer" else None,
+        )  # fmt: skip
         return {"device_token": token, "device_id": caller.device_id,
                 "commune": _commune(caller), "server_time": server_time()}  # fmt: skip
 

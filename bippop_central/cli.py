@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     revoke = device.add_parser("revoke", help="révoquer un poste")
     revoke.add_argument("device_id")
     revoke.add_argument("--db", default=argparse.SUPPRESS)
+    device.add_parser(
+        "revoke-unseen", help="révoquer les postes jamais vus un jour après leur inscription"
+    ).add_argument("--db", default=argparse.SUPPRESS)
     return parser
 
 
@@ -146,10 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not devices:
                 print("Aucun poste inscrit.")
             for d in devices:
-                state = "révoqué" if d.revoked else "actif"
-                print(f"{d.device_id}  {d.insee_code}  inscrit {d.enrolled_at}  {state}  "
-                      f"dernier envoi {d.last_seen_at}  schéma {d.schema_revision or '?'}  "
+                print(f"{d.device_id}  {d.insee_code}  inscrit {d.enrolled_at}  {d.state}  "
+                      f"dernier contact {d.last_seen_at}  schéma {d.schema_revision or '?'}  "
                       f"{d.name}")  # fmt: skip
+        elif args.command == "device" and args.action == "revoke-unseen":
+            revoked = admin.revoke_unseen(engine)
+            for device_id in revoked:
+                print(f"Poste {device_id} révoqué (jamais vu depuis son inscription).")
+            print(f"{len(revoked)} poste(s) révoqué(s).")
         elif args.command == "device":
             admin.revoke(engine, args.device_id)
             print(f"Poste {args.device_id} révoqué.")

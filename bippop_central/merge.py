@@ -169,6 +169,14 @@ def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+# One answer for every record id the platform will not take (one of another type here,
+# one of another commune): the answer never tells that an id exists elsewhere.
+REFUSED_ID = (
+    "Identifiant de fiche refusé par la plateforme : cette modification ne peut pas "
+    "être enregistrée."
+)
+
+
 def merge(stored: Stored | None, m: Mutation, seq: int, device: str = "") -> Outcome:
     """Apply one mutation of `device` to a record's stored state (the protocol's rules).
 
@@ -178,7 +186,7 @@ def merge(stored: Stored | None, m: Mutation, seq: int, device: str = "") -> Out
     if m.entity not in SYNCED_ENTITIES:
         return Outcome("rejected", detail=f"Type de fiche non synchronisé : {m.entity[:40]!r}.")
     if stored is not None and stored.entity != m.entity:
-        return Outcome("rejected", detail="Cet identifiant désigne déjà une fiche d'un autre type.")
+        return Outcome("rejected", detail=REFUSED_ID)
     try:
         fields = clean_fields(m.entity, m.fields)
         if m.op == "erase":

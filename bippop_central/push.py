@@ -17,13 +17,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bippop_central.auth import AuthError, Caller
 from bippop_central.db import reading, writing
-from bippop_central.merge import Mutation, Outcome, Stored, merge
+from bippop_central.merge import REFUSED_ID, Mutation, Outcome, Stored, merge
 from bippop_central.models import applied_t, batch_t, commune_t, device_t, record_t, utcnow
 from bippop_central.schemas import PushIn
 
 ATTEMPTS = 4
 PURGE_EVERY = 1_000
 BATCH_HORIZON_DAYS = 30
+# Ids are answered without saying whether another commune uses them.
+REFUSED_MUTATION_ID = "Identifiant de modification refusé par la plateforme."
 
 
 def lock_counter(conn: Connection, commune_id: int) -> int:
@@ -63,7 +65,7 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
         ).first()
         if stored_batch is not None:
             if stored_batch.commune_id != caller.commune_id:
-                raise AuthError(403, "Ce lot appartient à une autre commune.")
+                raise AuthError(403, "Identifiant de lot refusé par la plateforme.")
             return str(stored_batch.response)
         mutation_ids = [str(m.mutation_id) for m in body.mutations]
         record_ids = list({str(m.record_id) for m in body.mutations})
@@ -80,15 +82,13 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
             if mutation_id in seen:
                 commune_id, version = seen[mutation_id]
                 if commune_id != caller.commune_id:
-                    result.update(status="rejected", detail="Identifiant de modification déjà "
-                                  "utilisé par une autre commune.")  # fmt: skip
+                    result.update(status="rejected", detail=REFUSED_MUTATION_ID)
                 else:
                     result.update(status="duplicate", version=version)
                 continue
             owner, state = records.get(record_id, (caller.commune_id, None))
             if owner != caller.commune_id:
-                result.update(status="rejected", detail="Cette fiche appartient à une autre "
-                              "commune : modification refusée.")  # fmt: skip
+                result.update(status="rejected", detail=REFUSED_ID)  # as any refused id
                 continue
             mutation = Mutation(
                 mutation_id, item.entity, record_id, item.op, item.base_version,

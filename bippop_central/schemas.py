@@ -33,6 +33,8 @@ class EnrollIn(BaseModel):
     code: str = Field(min_length=1, max_length=40, examples=["ABCD-EFGH-JKLM"])
     device_id: uuid.UUID
     device_name: str = Field(default="", max_length=120)
+    # The desk's commune: a code of another commune is refused before it is spent.
+    insee_code: str | None = Field(default=None, pattern=r"^(\d{5}|2[AB]\d{3})$")
 
 
 class EnrollOut(BaseModel):

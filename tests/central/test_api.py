@@ -31,9 +31,10 @@ def test_enroll_push_pull_status_round_trip(sqlite_town: Town) -> None:
             "departement": "60",
         }
         assert body["device_id"] == device_id
-        again = http.post("/api/v1/enroll", json={"code": code, "device_id": device_id})
-        assert again.status_code == 403
-        assert "déjà utilisé" in again.json()["detail"]
+        # A used code is refused to any other device.
+        other = http.post("/api/v1/enroll", json={"code": code, "device_id": str(uuid.uuid4())})
+        assert other.status_code == 403
+        assert "déjà utilisé" in other.json()["detail"]
     token = body["device_token"]
     person = mutation("beneficiary", first_name="Hélène", last_name="Dupont",
                       phone="+33612345678", commune_id="local-id", name_key="dupont")  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 import subprocess
@@ -11,7 +12,9 @@ import uuid
 from pathlib import Path
 
 import httpx
+from sqlalchemy import update
 
+from bippop_central.models import device_t, utcnow
 from tests.servers import HEADERS, ROOT, free_port, start_central
 
 CODE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
@@ -40,7 +43,7 @@ def test_communes_codes_and_devices_from_the_command_line(tmp_path: Path) -> Non
         token = enrolled.json()["device_token"]
         listing = cli("device", "list", "--db", db).stdout
         assert device_id in listing and "actif" in listing and "Accueil mairie" in listing
-        assert "schéma 0008" in listing and "dernier envoi jamais" in listing
+        assert "schéma 0008" in listing and "dernier contact jamais" in listing
         revoked = cli("device", "revoke", device_id, "--db", db)
         assert revoked.returncode == 0 and "révoqué" in revoked.stdout
         status = httpx.get(f"{server.url}/api/v1/status",
@@ -51,6 +54,40 @@ def test_communes_codes_and_devices_from_the_command_line(tmp_path: Path) -> Non
         server.stop()
     # Only the token's hash is on the server.
     assert token not in Path(tmp_path / "central.sqlite3").read_bytes().decode("latin-1")
+
+
+def test_devices_never_seen_a_day_after_enrollment_are_listed_and_revoked_in_one_command(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    cli("commune", "add", "60159", "Compiègne", "--db", db)
+    server = start_central(db)
+    try:
+        enrolled = {name: server.enroll("60159", name) for name in ("pulls", "silent", "new")}
+        tokens = {name: token for name, (_id, token) in enrolled.items()}
+        auth = {name: {**HEADERS, "Authorization": f"Bearer {token}"}
+                for name, token in tokens.items()}  # fmt: skip
+        # A pull is a contact too (the desk that syncs after its enrollment).
+        assert httpx.get(f"{server.url}/api/v1/pull", headers=auth["pulls"]).status_code == 200
+        with server.engine().begin() as conn:  # two days later for the first two
+            conn.execute(update(device_t)
+                         .where(device_t.c.id.in_([enrolled["pulls"][0], enrolled["silent"][0]]))
+                         .values(enrolled_at=utcnow() - dt.timedelta(days=2)))  # fmt: skip
+        listing = {line.split()[0]: line for line in cli("device", "list", "--db", db).stdout
+                   .splitlines()}  # fmt: skip
+        assert "jamais vu depuis son inscription" in listing[enrolled["silent"][0]]
+        for name in ("pulls", "new"):
+            line = listing[enrolled[name][0]]
+            assert "  actif  " in line and "jamais vu" not in line
+        assert "dernier contact jamais" not in listing[enrolled["pulls"][0]]
+        revoked = cli("device", "revoke-unseen", "--db", db)
+        assert revoked.returncode == 0, revoked.stderr
+        assert enrolled["silent"][0] in revoked.stdout and "1 poste(s) révoqué(s)" in revoked.stdout
+        for name, expected in (("silent", 401), ("pulls", 200), ("new", 200)):
+            answer = httpx.get(f"{server.url}/api/v1/status", headers=auth[name])
+            assert answer.status_code == expected, name
+    finally:
+        server.stop()
 
 
 def test_bad_input_gets_a_french_sentence_and_no_traceback(tmp_path: Path) -> None:
