@@ -36,28 +36,15 @@ def head_revision() -> str:
 
 def current_revision(path: Path) -> str | None:
     """The revision stamped in the file, or None for a file without a registry schema
-    (missing, empty, not SQLite, or another program's: `ensure_schema` says which)."""
-    from bippop_desk.registry.sqlite_file import APPLICATION_ID
+    (missing, empty, not SQLite, or another program's: `ensure_schema` says which).
+    Read through SQLite (`sqlite_file.look_at`), never with open(): safe while the app
+    has connections to the file open."""
+    from bippop_desk.registry.sqlite_file import APPLICATION_ID, look_at
 
-    if not path.is_file() or path.stat().st_size == 0:
+    look = look_at(path)
+    if look.kind != "sqlite" or look.application_id not in (0, APPLICATION_ID):
         return None
-    with path.open("rb") as file:
-        header = file.read(72)
-    if int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
-        return None
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        row = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        if row is None:
-            return None
-        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(version[0]) if version else None
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
+    return look.revision
 
 
 def backup_copy(path: Path, backup_dir: Path, label: str) -> Path:
@@ -108,12 +95,8 @@ def ensure_schema(path: Path, backup_dir: Path, *, create: bool = True) -> str |
 def _stamp(path: Path) -> None:
     """Write the registry's application_id when it is not there yet (files created
     before it existed, and new files). A plain read when it is."""
-    from bippop_desk.registry.sqlite_file import APPLICATION_ID, stamp_application_id
+    from bippop_desk.registry.sqlite_file import stamp_application_id
 
-    with path.open("rb") as file:
-        header = file.read(72)
-    if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
-        return
     conn = sqlite3.connect(path)
     try:
         stamp_application_id(conn)

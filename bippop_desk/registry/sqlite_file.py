@@ -4,15 +4,27 @@ Plain sqlite3 only (no SQLAlchemy): the start-up fast path and the first screen'
 FileReader use it before the ORM is imported.
 
 A registry carries SQLite's `application_id` APPLICATION_ID. `check_registry_file` runs
-before any connection is opened (opening one switches the file to WAL): a directory,
-a file that is not SQLite, or the SQLite file of another program is refused with a
-French message and left exactly as it was.
+before the registry is opened for writing (opening one switches the file to WAL): a
+directory, a file that is not SQLite, or the SQLite file of another program is refused
+with a French message and left exactly as it was.
+
+`look_at` is THE one way this app looks inside a file that is, or may be, a registry
+before using it, and it goes through SQLite (a read-only connection), never through
+`open()`. Why: SQLite's locks on Linux are POSIX advisory locks owned by the process, and
+closing ANY file descriptor on the database file drops all of the process's locks on it
+(SQLite's "How To Corrupt An SQLite Database File", §2.2). Had the app read the header
+with `open()` while one of its connections was open, another process would then believe
+it was the last user, checkpoint and delete the WAL the app is still writing into: saved
+changes would vanish. SQLite's own connections share one lock table per file inside the
+process and keep descriptors open while locks are held, so a connection is always safe.
+tests/core/test_no_plain_file_access.py scans the code for other plain file calls.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from bippop_desk.registry.errors import RegistryError
@@ -21,7 +33,6 @@ from bippop_desk.registry.textkeys import register_functions
 # "BPDK" — written in the file's header when the schema is created (or, for a
 # registry made before it existed, at its next opening).
 APPLICATION_ID = 0x4250444B
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 # Tables that, together with alembic_version, say "a registry from before APPLICATION_ID".
 _REGISTRY_TABLES = {"alembic_version", "commune", "beneficiary", "search_doc"}
 
@@ -30,9 +41,54 @@ class RegistryFileError(RegistryError):
     """The path given is not a registry this app may open (the file is left untouched)."""
 
 
-def _header(path: Path) -> bytes:
-    with path.open("rb") as file:
-        return file.read(100)
+@dataclass(frozen=True)
+class FileLook:
+    """What a file is, seen through SQLite (see `look_at`)."""
+
+    # missing | directory | empty | not_sqlite | unreadable | sqlite
+    kind: str
+    application_id: int = 0
+    tables: frozenset[str] = frozenset()
+    revision: str | None = None  # alembic_version's row, when there is one
+    problem: str = ""  # SQLite's words when the file cannot be read
+
+    @property
+    def is_registry_schema(self) -> bool:
+        """Our application_id, or an older registry's tables (made before it existed)."""
+        if self.kind != "sqlite":
+            return False
+        return self.application_id == APPLICATION_ID or (
+            self.application_id == 0 and self.tables >= _REGISTRY_TABLES
+        )
+
+
+def look_at(path: Path) -> FileLook:
+    """What `path` is, without ever opening it outside SQLite (safe while this process
+    has connections to it open). May run on any thread; reads only."""
+    if path.is_dir():
+        return FileLook("directory")
+    if not path.exists():
+        return FileLook("missing")
+    if path.stat().st_size == 0:  # stat opens no descriptor
+        return FileLook("empty")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return FileLook("unreadable", problem=str(error))
+    try:
+        application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        tables = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master"))
+        revision = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = str(row[0]) if row else None
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return FileLook("not_sqlite")
+        return FileLook("unreadable", problem=str(error))
+    finally:
+        conn.close()
+    return FileLook("sqlite", application_id, tables, revision)
 
 
 def check_registry_file(path: Path, *, create: bool) -> bool:
@@ -57,35 +113,33 @@ def check_registry_file(path: Path, *, create: bool) -> bool:
                 "le registre ne peut pas y être créé."
             )
         return True
-    try:
-        header = _header(path)
-    except OSError as error:
-        raise RegistryFileError(f"Le fichier « {path} » ne peut pas être lu ({error}).") from None
-    if not header:
+    if not os.access(path, os.R_OK):
+        raise RegistryFileError(f"Le fichier « {path} » ne peut pas être lu (accès refusé).")
+    look = look_at(path)
+    if look.kind == "empty":
         if not create:
             raise RegistryFileError(f"« {path} » est un fichier vide, pas encore un registre.")
         return True
-    if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+    if look.kind == "not_sqlite":
         raise RegistryFileError(
             f"« {path} » n'est pas un registre Bip Pop (ce n'est pas une base SQLite). "
             "Le fichier n'a pas été modifié."
         )
-    application_id = int.from_bytes(header[68:72], "big")
-    if application_id not in (0, APPLICATION_ID):
+    writable = os.access(path, os.R_OK | os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+    if look.kind == "unreadable" and writable:
+        raise RegistryFileError(f"« {path} » est une base SQLite illisible ({look.problem}).")
+    if look.application_id not in (0, APPLICATION_ID):
         raise _foreign(path)
-    if not (os.access(path, os.R_OK | os.W_OK) and os.access(folder, os.W_OK | os.X_OK)):
+    if not writable:
         # WAL needs to write next to the file, even to read it.
         raise RegistryFileError(
             f"Le registre « {path} » ou son dossier est en lecture seule : "
             "il ne peut pas être ouvert."
         )
-    if application_id == APPLICATION_ID:
-        return False
-    tables = _tables(path)
-    if not tables:
+    if look.is_registry_schema:
+        return False  # an older one without application_id is stamped when opened
+    if not look.tables:
         return True  # an empty SQLite file: nothing of anyone's to spoil
-    if tables >= _REGISTRY_TABLES:
-        return False  # a registry made before APPLICATION_ID: stamped when opened
     raise _foreign(path)
 
 
@@ -94,16 +148,6 @@ def _foreign(path: Path) -> RegistryFileError:
         f"« {path} » est une base SQLite d'un autre logiciel, pas un registre Bip Pop : "
         "elle n'a pas été modifiée."
     )
-
-
-def _tables(path: Path) -> set[str]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as error:
-        raise RegistryFileError(f"« {path} » est une base SQLite illisible ({error}).") from None
-    finally:
-        conn.close()
 
 
 def stamp_application_id(conn: sqlite3.Connection) -> None:
