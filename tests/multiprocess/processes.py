@@ -1,0 +1,132 @@
+"""Real processes on one registry file: the desktop app (app_driver) and CLI commands,
+and what /proc says of the files each of them holds."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 90.0
+
+
+class AppProcess:
+    """`python -m tests.multiprocess.app_driver REGISTRY`: the real app, offscreen."""
+
+    def __init__(self, registry: Path) -> None:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.multiprocess.app_driver", str(registry)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.pid = self.process.pid
+        self._buffer = ""
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
+        line = self.read_line(timeout)
+        assert line == "ready", f"the app did not start: {line!r}"
+
+    def read_line(self, timeout: float) -> str:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        while "\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no answer from the app within {timeout} s")
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                chunk = os.read(fd, 65536).decode()
+                if not chunk:
+                    raise EOFError(f"the app ended (code {self.process.poll()})")
+                self._buffer += chunk
+        line, self._buffer = self._buffer.split("\n", 1)
+        return line
+
+    def send(self, marker: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(marker + "\n")
+        self.process.stdin.flush()
+
+    def save(self, marker: str, timeout: float = 30.0) -> str:
+        """A phone request saved through the app's worker; its id once reported saved."""
+        self.send(marker)
+        line = self.read_line(timeout)
+        kind, _, rest = line.partition(" ")
+        assert kind == "saved", line
+        said, request_id = rest.split()
+        assert said == marker
+        return request_id
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def run_cli(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "bippop-desk"), *args], cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+
+
+def read_with_another_process(registry: Path) -> None:
+    """What a `sqlite3` shell or a second tool does: open, read a page, close."""
+    script = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute('SELECT count(*) FROM commune').fetchone(); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", script, str(registry)], check=True, timeout=30)
+
+
+def deleted_registry_files(pid: int, registry: Path) -> list[str]:
+    """Registry files (or its -wal/-shm) that `pid` holds open although they were
+    deleted: the mark of a WAL another process removed under it."""
+    names = {str(registry) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    found = []
+    try:
+        entries = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{entry}")
+        except OSError:
+            continue
+        if target.endswith(" (deleted)") and target[: -len(" (deleted)")] in names:
+            found.append(target)
+    return found
+
+
+def notes_of_requests(registry: Path) -> dict[str, str]:
+    """Every request's notes, read by a fresh process-less connection after the others
+    are gone (request id → notes)."""
+    conn = sqlite3.connect(registry)
+    try:
+        return {row[0]: row[1] for row in conn.execute("SELECT id, notes FROM request")}
+    finally:
+        conn.close()
+
+
+def integrity(registry: Path) -> str:
+    conn = sqlite3.connect(registry)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
