@@ -71,6 +71,9 @@ def output_path(value: str, what: str) -> Path:
         raise CliError(f"Le dossier « {folder} » est en lecture seule : {what} n'est pas écrit.")
     if path.exists() and not os.access(path, os.W_OK):
         raise CliError(f"Le fichier « {value} » est en lecture seule : {what} n'est pas écrit.")
+    from bippop_desk.registry.output_file import refuse_database_target
+
+    refuse_database_target(path)  # never a document written over a registry
     return path
 
 

@@ -164,3 +164,16 @@ def configure_connection(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     register_functions(conn)
+
+
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def is_database_file(path: Path) -> bool:
+    """True for a SQLite database (a registry above all) or one of its companion files
+    (-wal, -shm, -journal): what an export, an import or a copy must never read with
+    open() nor write over. Looked at through SQLite only."""
+    for suffix in _COMPANIONS:
+        if path.name.endswith(suffix) and path.with_name(path.name[: -len(suffix)]).exists():
+            return True
+    return path.is_file() and look_at(path).kind == "sqlite"

@@ -37,6 +37,7 @@ from reportlab.platypus import (
 from bippop_desk import __version__
 from bippop_desk.registry.clock import local_now
 from bippop_desk.registry.frdates import LOCALE, short_datetime
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.services.dashboard import (
     Dashboard,
     dashboard,
@@ -309,12 +310,8 @@ def write_annual_report(
         )
     content = annual_report_pdf(dashboard(registry, period), identity)
     target = Path(path)
-    partial = target.with_name(target.name + ".partial")
-    try:
+    with written_atomically(target) as partial:
         partial.write_bytes(content)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
     return target
 
 

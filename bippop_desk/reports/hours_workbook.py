@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from bippop_desk import __version__
 from bippop_desk.registry.clock import local_now
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.services.hours_report import (
     CENT,
     Period,
@@ -103,9 +104,8 @@ def write_hours_workbook(
     _parameters(parameters, rows)
 
     target = Path(path)
-    partial = target.with_name(target.name + ".partial")
-    book.save(partial)
-    partial.replace(target)
+    with written_atomically(target) as partial:
+        book.save(partial)
     return WorkbookResult(target, written, figures.total_minutes)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bippop_desk.registry.clock import PARIS, local_today, utcnow
 from bippop_desk.registry.errors import NotFoundError
 from bippop_desk.registry.models import Beneficiary, Commune, Mission, MissionType, Volunteer
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.store import Registry
 
 PRODID = "-//Bip Pop Desk//Planning des bénévoles//FR"
@@ -122,8 +123,6 @@ def write_volunteer_calendar(
 ) -> CalendarExport:
     """Write the calendar to `path` (atomically: a reader never sees half a file)."""
     export = volunteer_calendar(registry, volunteer_id, start, weeks)
-    target = Path(path)
-    partial = target.with_name(target.name + ".partiel")
-    partial.write_bytes(export.content)
-    partial.replace(target)
+    with written_atomically(path, ".partiel") as partial:
+        partial.write_bytes(export.content)
     return export

@@ -15,6 +15,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Spacer
 
 from bippop_desk.registry.frdates import short_date
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.services.campaigns import Campaign
 from bippop_desk.registry.services.register import PrefetRow
 from bippop_desk.reports import xlsx_style
@@ -60,7 +61,8 @@ def write_prefet_xlsx(rows: list[PrefetRow], alert: Campaign, commune: str, path
     sheet.append([xlsx_style.styled(sheet, name, xlsx_style.header) for name, _w in COLUMNS])
     for row in rows:
         sheet.append([text_cell(sheet, value) for value in _values(row)])
-    book.save(path)
+    with written_atomically(path) as partial:
+        book.save(partial)
     return path
 
 

@@ -15,6 +15,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from bippop_desk.registry.clock import local_now
 from bippop_desk.registry.frdates import short_datetime
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.reports.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from bippop_desk.reports.pdf_page import INK, PageFurniture, numbered_canvas
 from bippop_desk.reports.rtl import visual
@@ -89,6 +90,20 @@ def build(
         margin=MARGIN,
     )
     pages: list[int] = []
+    with written_atomically(path) as partial:
+        _build(partial, flowables, furniture, pages, pagesize, title, issuer)
+    return pages[0] if pages else 0
+
+
+def _build(
+    path: Path,
+    flowables: list[Any],
+    furniture: PageFurniture,
+    pages: list[int],
+    pagesize: tuple[float, float],
+    title: str,
+    issuer: str,
+) -> None:
     document = SimpleDocTemplate(
         str(path),
         pagesize=pagesize,
@@ -100,4 +115,3 @@ def build(
         author=issuer,
     )
     document.build(flowables, canvasmaker=numbered_canvas(furniture, pages.append))
-    return pages[0] if pages else 0

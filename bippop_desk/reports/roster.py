@@ -25,6 +25,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from bippop_desk.registry.clock import local_now
 from bippop_desk.registry.frdates import long_date, short_date, short_datetime, short_time
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.services.week import WeekData, WeekMission, week_missions
 from bippop_desk.registry.store import Registry
 from bippop_desk.reports.pdf_fonts import FONT, FONT_BOLD, register_fonts
@@ -356,8 +357,7 @@ def write_roster(
     week = week_missions(registry, iso_year, iso_week, volunteer_id)
     content, pages = roster_pdf(week, layout, include_cancelled=include_cancelled)
     target = Path(path)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(content)
-    partial.replace(target)
+    with written_atomically(target) as partial:
+        partial.write_bytes(content)
     missions = sum(1 for m in week.missions() if include_cancelled or m.status != "annulee")
     return RosterResult(target, pages, missions)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bippop_desk.registry.errors import ValidationError
+from bippop_desk.registry.sqlite_file import is_database_file
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -38,6 +39,12 @@ def read_grid(path: Path) -> Grid:
     """The file as a grid; a French ValidationError for a missing, empty or unknown file."""
     if not path.is_file():
         raise _error(f"Le fichier « {path} » est introuvable.")
+    if is_database_file(path):
+        # Never read with open(): that would drop this process's SQLite locks on it.
+        raise _error(
+            f"« {path.name} » est une base de données (un registre ?), pas une liste à "
+            "importer : choisissez un fichier .xlsx, .ods ou .csv."
+        )
     data = path.read_bytes()
     if not data:
         raise _error(f"Le fichier « {path.name} » est vide.")

@@ -26,6 +26,7 @@ from bippop_desk.registry.models import (
     Request,
     Volunteer,
 )
+from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.permissions import require
 from bippop_desk.registry.services.audit_trail import EXPORT, log_event
 from bippop_desk.registry.store import Registry
@@ -110,7 +111,8 @@ def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
 
 
 def write_json(data: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
+    with written_atomically(path) as partial:
+        partial.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), "utf-8")
     return path
 
 
