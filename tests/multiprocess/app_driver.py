@@ -18,13 +18,13 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSocketNotifier, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication
 
-from bippop_desk.registry.services.intake import log_phone_request  # noqa: E402
-from bippop_desk.registry.services.requests import RequestInput  # noqa: E402
-from bippop_desk.ui.app import run_app  # noqa: E402
-from bippop_desk.ui.main_window import MainWindow  # noqa: E402
+from bippop_desk.registry.services.intake import log_phone_request
+from bippop_desk.registry.services.requests import RequestInput
+from bippop_desk.ui.app import run_app
+from bippop_desk.ui.main_window import MainWindow
 
 
 def first_ids(registry: object) -> tuple[str, str]:
