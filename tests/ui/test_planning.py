@@ -155,6 +155,10 @@ def test_a_chip_is_painted_in_its_status_colour(
         lambda: page.model.week is not None and page.model.week.iso_week == week, timeout=5000
     )
     grid = page.grid
+    # The window's pending layout (its new size, the stretched columns) happens at its
+    # next paint: render it once so the cells' rects are where their chips get painted.
+    demo_window.grab()
+    qtbot.waitUntil(lambda: grid.horizontalHeader().length() >= grid.viewport().width() - 7)
     checked = 0
     for row in range(min(page.model.rowCount(), 4)):
         for column in range(7):
