@@ -1,12 +1,14 @@
 """`bippop-desk enroll --server URL --code CODE` and `bippop-desk sync [--status]`.
 
-Exit codes: 0 done; 1 sync failed (network, server: the queue is kept); 3 the desk must
-be enrolled (again); 4 the app must be updated; 2 bad input (French message)."""
+Exit codes: 0 done; 1 sync failed or enrollment unconfirmed (network, server: the queue
+and the pending enrollment are kept); 3 the desk must be enrolled (again); 4 the app
+must be updated; 2 bad input (French message)."""
 
 from __future__ import annotations
 
 import argparse
 import socket
+import sys
 from typing import Any
 
 from bippop_desk.cli.auth import add_user_options, open_signed_in
@@ -34,11 +36,15 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_enroll(args: argparse.Namespace) -> int:
-    from bippop_desk.sync.engine import enroll
+    from bippop_desk.sync.engine import EnrollUnconfirmed, enroll
 
     name = args.name or f"Poste {socket.gethostname()}"
     with open_signed_in(args) as registry:
-        result = enroll(registry, args.server, args.code, name, verify=args.ca_file or True)
+        try:
+            result = enroll(registry, args.server, args.code, name, verify=args.ca_file or True)
+        except EnrollUnconfirmed as error:  # a network problem: exit 1, like a sync
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
     print(
         f"Poste inscrit auprès de {result.server_url} pour {result.commune_name} "
         f"({result.commune_insee})."
@@ -61,6 +67,12 @@ def run_sync(args: argparse.Namespace) -> int:
         if args.status:
             status = sync_status(registry)
             if not status.enrolled:
+                if status.enrollment_pending:
+                    print(
+                        "Inscription en attente de confirmation : « bippop-desk sync » la "
+                        "termine dès que la plateforme répond."
+                    )
+                    return 1
                 print(
                     "Ce poste n'est pas inscrit : « bippop-desk enroll --server URL --code CODE »."
                 )

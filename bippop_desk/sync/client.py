@@ -43,7 +43,11 @@ class NeedsUpdate(SyncError):
 
 
 class Unreachable(SyncError):
-    """Network down, timeouts or server errors, after the retries."""
+    """Network down, timeouts or server errors, after the retries; `reason` says which."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Refused(SyncError):
@@ -210,7 +214,8 @@ class SyncHttp:
                 last_reason = "réponse illisible"
                 continue
             return payload
-        raise Unreachable(unreachable_message(last_reason or "réponse illisible"))
+        reason = last_reason or "réponse illisible"
+        raise Unreachable(unreachable_message(reason), reason)
 
     def _measure_clock(self, response: httpx.Response, sent: float, received: float) -> None:
         stamp = response.headers.get("X-Bippop-Server-Time", "")

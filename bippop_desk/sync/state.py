@@ -30,6 +30,7 @@ class State:
     last_error: str = ""
     clock_offset_s: float | None = None
     enrolled_at: dt.datetime | None = None
+    pending_enrollment: str = ""  # JSON, see sync/enrollment.py
 
     @property
     def enrolled(self) -> bool:
@@ -38,7 +39,7 @@ class State:
 
 _COLUMNS = (
     "device_id, server_url, ca_file, device_name, commune_insee, pull_cursor, last_sync_at, "
-    "last_success_at, last_error, clock_offset_s, enrolled_at"
+    "last_success_at, last_error, clock_offset_s, enrolled_at, pending_enrollment"
 )
 
 
@@ -65,6 +66,7 @@ def read_state(registry: Registry) -> State:
         row[8] or "",
         row[9],
         _moment(row[10]),
+        row[11] or "",
     )
 
 

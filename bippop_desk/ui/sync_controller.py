@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MINUTES = 5
+# An enrollment whose answer was lost is sent again this often while it waits: the
+# platform answers a retry of the same code for 15 minutes (sync/enrollment.py).
+PENDING_RETRY_MS = 30_000
 FIRST_SYNC_DELAY_MS = 3_000  # let the first page paint before the first sync
 SKEW_WARNING_S = 300
 
@@ -57,6 +60,9 @@ class SyncController(QObject):
         self.last_report: SyncReport | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
+        self.pending_timer = QTimer(self)  # runs only while an enrollment waits
+        self.pending_timer.setInterval(PENDING_RETRY_MS)
+        self.pending_timer.timeout.connect(self.sync_now)
         self.set_interval(interval_minutes or DEFAULT_INTERVAL_MINUTES)
         context.registry_ready.connect(self._registry_ready)
         # Local saves add to the queue: the status bar counts them at once.
@@ -81,7 +87,7 @@ class SyncController(QObject):
             QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._first_sync)
 
     def _first_sync(self) -> None:
-        if self.status is not None and self.status.enrolled:
+        if self.status is not None and _can_sync(self.status):
             self.sync_now()
 
     # -- status (DB worker) -------------------------------------------------------------
@@ -94,6 +100,11 @@ class SyncController(QObject):
 
     def _set_status(self, status: SyncStatus) -> None:
         self.status = status
+        if status.enrollment_pending and not status.demo:
+            if not self.pending_timer.isActive():
+                self.pending_timer.start()
+        else:
+            self.pending_timer.stop()
         self.status_changed.emit(status)
 
     def _status_failed(self, error: BaseException) -> None:
@@ -113,7 +124,7 @@ class SyncController(QObject):
         if self.running:
             self._again = True
             return
-        if self.status is not None and not self.status.enrolled:
+        if self.status is not None and not _can_sync(self.status):
             return
         self.running = True
         self.sync_started.emit()
@@ -169,12 +180,22 @@ class SyncController(QObject):
             on_done(result)
             QTimer.singleShot(0, self.sync_now)
 
+        def failed(error: BaseException) -> None:
+            self.refresh_status()  # a lost answer leaves it pending: retried by the timer
+            on_error(error)
+
         progress = "Inscription du poste auprès de la plateforme…"
-        self.net.submit(run, done, on_error, progress=progress)
+        self.net.submit(run, done, failed, progress=progress)
 
     def shutdown(self) -> None:
         self.timer.stop()
+        self.pending_timer.stop()
         self.net.shutdown(timeout=5.0)
+
+
+def _can_sync(status: SyncStatus) -> bool:
+    """Enrolled, or an enrollment waiting for its answer (a sync sends it again)."""
+    return status.enrolled or status.enrollment_pending
 
 
 def _sync(registry: Registry) -> SyncReport:

@@ -18,6 +18,8 @@ def indicator_text(status: SyncStatus, running: bool, online: bool | None) -> st
     if status.demo:
         return "○ Démonstration (pas de synchronisation)"
     if not status.enrolled:
+        if status.enrollment_pending:
+            return "○ Hors ligne (inscription en attente de confirmation)"
         return "○ Hors ligne (poste non inscrit)"
     if running:
         state = "⟳ Synchronisation…"

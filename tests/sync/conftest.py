@@ -10,6 +10,7 @@ PostgreSQL binaries are absent).
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bippop_desk.registry.changes import Actor
@@ -25,7 +27,8 @@ from bippop_desk.registry.services.commune import setup_commune
 from bippop_desk.registry.store import Registry
 from bippop_desk.sync.client import RetryPolicy
 from bippop_desk.sync.engine import SyncReport, enroll, sync_once
-from tests.servers import CentralServer, start_central, start_postgres
+from tests.servers import HEADERS, CentralServer, start_central, start_postgres
+from tests.sync.proxy import Proxy
 
 COORDINATOR = Actor("claire", "Claire Petit", "coordinateur")
 FAST_RETRY = RetryPolicy(attempts=4, base_s=0.01, max_s=0.05)
@@ -191,3 +194,34 @@ def pending(desk: Desk) -> int:
 
 
 SyncAll = Callable[..., None]
+
+
+def active_devices(server: CentralServer, insee: str) -> set[str]:
+    """The ids of the commune's devices the server would let sync (not revoked)."""
+    from sqlalchemy import select
+
+    from bippop_central.models import commune_t, device_t
+
+    query = (
+        select(device_t.c.id)
+        .join(commune_t, commune_t.c.id == device_t.c.commune_id)
+        .where(commune_t.c.insee_code == insee, device_t.c.revoked_at.is_(None))
+    )
+    with server.engine().connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def withheld_tokens(proxy: Proxy) -> list[str]:
+    """The tokens of enroll answers the proxy kept from the desk (dropped, cut, replaced)."""
+    tokens = []
+    for path, body in proxy.withheld:
+        if path.startswith("/api/v1/enroll") and b'"device_token"' in body:
+            tokens.append(json.loads(body)["device_token"])
+    return tokens
+
+
+def token_works(server: CentralServer, token: str) -> bool:
+    headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+    answer = httpx.get(f"{server.url}/api/v1/status", headers=headers, timeout=30)
+    assert answer.status_code in (200, 401), answer.text
+    return answer.status_code == 200

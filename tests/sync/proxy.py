@@ -51,6 +51,9 @@ class Proxy:
     clock_shift_s: float = 0.0  # the server's clock as the desk sees it, moved
     faults: list[Fault] = field(default_factory=list)
     seen: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, fault
+    # Answers the server gave that the desk never got whole (path, body): e.g. the token
+    # of an enrollment whose answer was dropped, to prove it is dead.
+    withheld: list[tuple[str, bytes]] = field(default_factory=list)
     _late: list[Captured] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -98,7 +101,7 @@ class Proxy:
         with self._lock:
             late, self._late = self._late, []
         for request in late:
-            self.forward(request)
+            self.withheld.append((request.path, self.forward(request)[2]))
 
     def start(self) -> Proxy:
         proxy = self
@@ -125,7 +128,10 @@ class Proxy:
                     fault.hook()
                 status, headers, answer = proxy.forward(request)
                 if action == "duplicate":
+                    proxy.withheld.append((self.path, answer))
                     status, headers, answer = proxy.forward(request)
+                if action in ("drop_response", "error_after", "truncate"):
+                    proxy.withheld.append((self.path, answer))
                 proxy.replay_late()
                 if action == "replay_later":
                     with proxy._lock:

@@ -39,15 +39,34 @@ from bippop_desk.registry.services.volunteers import (
     create_volunteer,
     remove_absence,
 )
-from bippop_desk.sync.engine import list_conflicts, resolve_conflict
+from bippop_desk.sync.engine import EnrollUnconfirmed, enroll, list_conflicts, resolve_conflict
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
 from tests.servers import HEADERS, CentralServer
-from tests.sync.conftest import Commune, Desk, assert_converged, pending
+from tests.sync.conftest import (
+    FAST_RETRY,
+    Commune,
+    Desk,
+    active_devices,
+    assert_converged,
+    pending,
+    token_works,
+    withheld_tokens,
+)
 from tests.sync.proxy import Proxy
 
 FAULTS = [
     "",
+    "",
+    "drop_request",
+    "drop_response",
+    "error_after",
+    "duplicate",
+    "truncate",
+    "replay_later",
+]
+# An enroll answer lost, cut, doubled or delivered again late (after the desk's next call).
+ENROLL_FAULTS = [
     "",
     "drop_request",
     "drop_response",
@@ -79,15 +98,34 @@ class SyncMachine(RuleBasedStateMachine):
         folder = tmp / insee
         folder.mkdir()
         self.commune = Commune(server, insee, folder, [])
-        _, self.token = server.enroll(insee, "observateur")
+        self.observer, self.token = server.enroll(insee, "observateur")
+        for proxy in proxies:
+            proxy.withheld.clear()
         self.desks: list[Desk] = []
         self.hours_tags: dict[int, set[str]] = {}  # desk -> tags of the hours it typed
         self.seen_status: dict[tuple[int, str], str] = {}
 
-    @initialize()
-    def desks_enrolled(self) -> None:
-        for index, proxy in enumerate(self.proxies):
-            desk = self.commune.desk(f"poste{index}", via=proxy.url)
+    @initialize(
+        enroll_faults=st.lists(
+            st.tuples(st.sampled_from(ENROLL_FAULTS), st.booleans()), min_size=3, max_size=3
+        )
+    )
+    def desks_enrolled(self, enroll_faults: list[tuple[str, bool]]) -> None:
+        """Each desk enrolls through its proxy; a burst outlasts the desk's tries (the
+        answer never comes), and its first sync finishes the enrollment by itself."""
+        pairs = zip(self.proxies, enroll_faults, strict=True)
+        for index, (proxy, (fault, burst)) in enumerate(pairs):
+            desk = self.commune.desk(f"poste{index}", enrolled=False)
+            proxy.faults.clear()
+            for _ in range((FAST_RETRY.attempts if burst else 1) if fault else 0):
+                proxy.plan("/api/v1/enroll", fault)
+            code = self.server.enroll_code(self.commune.insee)
+            try:
+                enroll(desk.registry, proxy.url, code, desk.name, retry=FAST_RETRY)
+                SEEN.update([f"enroll {fault or 'clean'}"])
+            except EnrollUnconfirmed:
+                SEEN.update([f"enroll {fault} unconfirmed"])
+            proxy.faults.clear()
             desk.sync_ok()
             self.desks.append(desk)
             self.hours_tags[index] = set()
@@ -212,6 +250,16 @@ class SyncMachine(RuleBasedStateMachine):
             SEEN.update(["a conflict settled"])
 
     # -- invariants -----------------------------------------------------------------------
+    @invariant()
+    def one_active_device_per_desk_and_every_lost_token_dead(self) -> None:
+        if len(self.desks) < 3:
+            return
+        held = {read_state(desk.registry).device_id for desk in self.desks}
+        assert active_devices(self.server, self.commune.insee) == held | {self.observer}
+        for proxy in self.proxies:
+            lost = withheld_tokens(proxy)
+            assert not any(token_works(self.server, token) for token in lost)
+
     def _server_changes(self) -> list[dict[str, Any]]:
         changes: list[dict[str, Any]] = []
         cursor = 0

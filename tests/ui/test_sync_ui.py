@@ -26,6 +26,7 @@ from bippop_desk.ui.pages.enroll_dialog import EnrollDialog
 from bippop_desk.ui.pages.sync_page import SyncPage
 from tests.conftest import add_person
 from tests.servers import CentralServer, start_central
+from tests.sync.proxy import Proxy
 from tests.ui.conftest import type_text
 
 COORDINATOR = Actor("claire", "Claire Petit", "coordinateur")
@@ -103,6 +104,43 @@ def test_the_desk_is_enrolled_from_the_sync_page_and_syncs_in_the_background(
         assert get_beneficiary(ccas, person).last_name == "Bréval"
     finally:
         ccas.close()
+
+
+def test_a_lost_enrollment_answer_is_worded_as_enrollment_and_finished_by_the_desk(
+    qtbot: QtBot, window: MainWindow, central: CentralServer
+) -> None:
+    proxy = Proxy(central.url).start()
+    try:
+        window.context.set_actor(COORDINATOR)
+        page = sync_page(window)
+        qtbot.waitUntil(lambda: "pas encore inscrit" in page.summary.text(), timeout=5000)
+        dialog = EnrollDialog(window.context, window.sync, window)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.server_url.clear()
+        type_text(dialog.server_url, proxy.url)
+        type_text(dialog.code, central.enroll_code("60159"))
+        for _ in range(4):  # every try of the desk: the server enrolls, the answer is lost
+            proxy.plan("/api/v1/enroll", "drop_response")
+        dialog.save()
+        qtbot.waitUntil(lambda: "confirmée" in dialog.banner.text(), timeout=15000)
+        assert (
+            "l'inscription n'a pas pu être confirmée : réessayez avec le même code dans les "
+            "15 minutes" in dialog.banner.text().lower()
+        )
+        assert "injoignable" not in dialog.banner.text()
+        assert dialog.isVisible() and dialog.buttons.isEnabled()
+        qtbot.waitUntil(lambda: "attend la réponse" in page.summary.text(), timeout=5000)
+        assert "inscription en attente" in window.sync_indicator.text()
+        dialog.reject()
+        # The connection is back: the desk sends it again by itself (its retry timer).
+        assert window.sync.pending_timer.isActive()
+        window.sync.pending_timer.setInterval(100)
+        qtbot.waitUntil(lambda: "En ligne" in window.sync_indicator.text(), timeout=15000)
+        assert "Plateforme : " + proxy.url in page.summary.text()
+        qtbot.waitUntil(lambda: not window.sync.pending_timer.isActive(), timeout=5000)
+    finally:
+        proxy.stop()
 
 
 def test_a_conflict_is_shown_and_settled_with_keep_mine(

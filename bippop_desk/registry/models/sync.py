@@ -66,6 +66,8 @@ class SyncState(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     clock_offset_s: Mapped[float | None] = mapped_column(Float, default=None)
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    # An enrollment sent but not confirmed yet, as JSON (sync/enrollment.py); '' if none.
+    pending_enrollment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SyncConflict(Base):

@@ -58,6 +58,13 @@ def status_lines(status: SyncStatus) -> list[str]:
             "Pour travailler pour de vrai, créez le registre de votre commune (nouveau "
             "fichier), puis inscrivez ce poste avec le code donné par la plateforme.",
         ]
+    if not status.enrolled and status.enrollment_pending:
+        return [
+            "L'inscription de ce poste attend la réponse de la plateforme : Bip Pop Desk "
+            "la renvoie de lui-même, avec le même code, dès que la plateforme répond.",
+            "Vous pouvez aussi réessayer avec le même code dans les 15 minutes "
+            "(« Inscrire ce poste… »).",
+        ]
     if not status.enrolled:
         return [
             "Ce poste n'est pas encore inscrit auprès de la plateforme Bip Pop : le registre "
