@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bippop_central.fields import Invalid, check_record
+
 SYNCED_ENTITIES = frozenset(
     {
         "beneficiary", "volunteer", "volunteer_availability", "volunteer_absence", "partner",
@@ -82,7 +84,6 @@ def _closure(table: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
 FORWARD = {entity: _closure(table) for entity, table in TRANSITIONS.items()}
 
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-MAX_TEXT = 20_000
 
 
 class Rejected(Exception):
@@ -132,33 +133,22 @@ class Outcome:
     detail: str = ""
 
 
-def _check_value(name: str, value: Any) -> None:
-    if value is None or isinstance(value, bool | int | float):
-        return
-    if not isinstance(value, str):
-        raise Rejected(f"Le champ « {name} » a une valeur d'un type non accepté.")
-    if len(value) > MAX_TEXT:
-        raise Rejected(f"Le champ « {name} » est trop long.")
-    try:
-        if name.endswith("_date") or name.endswith("_on"):
-            dt.date.fromisoformat(value)
-        elif name.endswith("_at"):
-            dt.datetime.fromisoformat(value)
-    except ValueError:
-        if value:  # an empty string stands for "no date" on some desk columns
-            raise Rejected(f"Le champ « {name} » n'est pas une date valide : {value!r}.") from None
-
-
-def clean_fields(entity: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields the server keeps, checked; raises Rejected with a French detail."""
+def clean_fields(
+    entity: str, fields: dict[str, Any], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The fields the server keeps, checked against the entity's schema (fields.py),
+    with `extra`; raises Rejected with a French detail."""
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
-        if not _FIELD_NAME.match(name):
+        if not _FIELD_NAME.fullmatch(name):
             raise Rejected(f"Nom de champ invalide : {name[:80]!r}.")
         if name in DROPPED_FIELDS:
             continue
-        _check_value(name, value)
         cleaned[name] = value
+    try:
+        check_record(entity, cleaned, extra or {})
+    except Invalid as error:
+        raise Rejected(str(error)) from None
     status = cleaned.get("status")
     if entity in TRANSITIONS and "status" in cleaned and status not in TRANSITIONS[entity]:
         raise Rejected(f"Statut inconnu pour « {entity} » : {str(status)[:40]!r}.")
@@ -188,7 +178,10 @@ def merge(stored: Stored | None, m: Mutation, seq: int, device: str = "") -> Out
     if stored is not None and stored.entity != m.entity:
         return Outcome("rejected", detail=REFUSED_ID)
     try:
-        fields = clean_fields(m.entity, m.fields)
+        fields = clean_fields(m.entity, m.fields, m.extra)
+        bad = next((name for name in m.changed if not _FIELD_NAME.fullmatch(name)), None)
+        if bad is not None:
+            raise Rejected(f"Nom de champ modifié invalide : {bad[:80]!r}.")
         if m.op == "erase":
             return _erase(m, fields, seq, device)
         if stored is not None and stored.erased:

@@ -186,8 +186,8 @@ def test_bad_items_are_rejected_and_the_rest_applied(town: Town) -> None:
         assert [r["status"] for r in results] == ["rejected"] * 3 + ["applied", "rejected"]
         details = [r.get("detail", "") for r in results]
         assert "non synchronisé" in details[0]
-        assert "date valide" in details[1]
-        assert "type non accepté" in details[2]
+        assert "doit être une date" in details[1]
+        assert "doit être un texte" in details[2]
         assert "n'a pas de valeur" in details[4]
         assert list(by_id(pull_all(http)[0])) == [good["record_id"]]
 
