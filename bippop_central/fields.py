@@ -121,7 +121,15 @@ EXTRA_IDS: dict[str, dict[str, int]] = {"volunteer": {"mission_type_ids": 200}}
 
 
 class Invalid(Exception):
-    """A value the platform refuses; the message is the French reason."""
+    """A value the platform refuses; the message is the French reason, `field` the
+    field it names (empty for the record as a whole)."""
+
+    @property
+    def field(self) -> str:
+        message = str(self)
+        if message.startswith("Le champ « "):
+            return message[len("Le champ « ") :].split(" »", 1)[0]
+        return ""
 
 
 @dataclass(frozen=True)

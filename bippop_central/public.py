@@ -14,6 +14,7 @@ import phonenumbers
 from sqlalchemy import Connection, Engine, select
 
 from bippop_central.db import writing
+from bippop_central.fields import Invalid, check_record
 from bippop_central.merge import _now_iso
 from bippop_central.models import commune_t, record_t, utcnow
 from bippop_central.push import lock_counter, retrying, save_counter
@@ -77,6 +78,11 @@ def _mission_types(conn: Connection, commune_id: int) -> dict[str, str]:
 
 def _insert(conn: Connection, commune_id: int, seq: int, entity: str, fields: dict[str, Any],
             extra: dict[str, Any] | None = None) -> str:  # fmt: skip
+    try:  # the schema a pushed record meets (fields.py): what desks can store
+        check_record(entity, fields, extra or {})
+    except Invalid as error:
+        raise FormError(422, f"Le formulaire contient des erreurs : {error}",
+                        {error.field or "formulaire": str(error)}) from None  # fmt: skip
     record_id = str(uuid.uuid4())
     conn.execute(
         record_t.insert().values(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bippop_central.auth import AuthError, Caller
 from bippop_central.db import reading, writing
+from bippop_central.fields import MAX_PAGE_BYTES
 from bippop_central.merge import REFUSED_ID, Mutation, Outcome, Stored, merge
 from bippop_central.models import applied_t, batch_t, commune_t, device_t, record_t, utcnow
 from bippop_central.schemas import PushIn
@@ -26,6 +28,11 @@ PURGE_EVERY = 1_000
 BATCH_HORIZON_DAYS = 30
 # Ids are answered without saying whether another commune uses them.
 REFUSED_MUTATION_ID = "Identifiant de modification refusé par la plateforme."
+NOT_STORED = (
+    "La base de données de la plateforme n'a pas pu enregistrer cette modification : elle "
+    "est refusée (les autres modifications du lot sont enregistrées)."
+)
+log = logging.getLogger(__name__)
 
 
 def lock_counter(conn: Connection, commune_id: int) -> int:
@@ -67,59 +74,18 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
             if stored_batch.commune_id != caller.commune_id:
                 raise AuthError(403, "Identifiant de lot refusé par la plateforme.")
             return str(stored_batch.response)
-        mutation_ids = [str(m.mutation_id) for m in body.mutations]
-        record_ids = list({str(m.record_id) for m in body.mutations})
-        seen = _applied(conn, mutation_ids)
-        records = _records(conn, record_ids)
-        results: list[dict[str, Any]] = []
-        new: dict[str, Stored] = {}
-        changed: dict[str, Stored] = {}
-        applied_rows: list[dict[str, Any]] = []
-        for item in body.mutations:
-            mutation_id, record_id = str(item.mutation_id), str(item.record_id)
-            result: dict[str, Any] = {"mutation_id": mutation_id}
-            results.append(result)
-            if mutation_id in seen:
-                commune_id, version = seen[mutation_id]
-                if commune_id != caller.commune_id:
-                    result.update(status="rejected", detail=REFUSED_MUTATION_ID)
-                else:
-                    result.update(status="duplicate", version=version)
-                continue
-            owner, state = records.get(record_id, (caller.commune_id, None))
-            if owner != caller.commune_id:
-                result.update(status="rejected", detail=REFUSED_ID)  # as any refused id
-                continue
-            mutation = Mutation(
-                mutation_id, item.entity, record_id, item.op, item.base_version,
-                list(item.changed), dict(item.fields), dict(item.extra),
-            )  # fmt: skip
-            outcome: Outcome = merge(state, mutation, seq + 1, caller.device_id)
-            result["status"] = outcome.status
-            if outcome.status == "rejected":
-                result["detail"] = outcome.detail
-                continue
-            result["version"] = outcome.version
-            if outcome.conflicts:
-                result["conflicts"] = outcome.conflicts
-            seen[mutation_id] = (caller.commune_id, outcome.version or 0)
-            if outcome.state is None:
-                continue
-            seq += 1
-            records[record_id] = (caller.commune_id, outcome.state)
-            target = new if record_id in new or state is None else changed
-            target[record_id] = outcome.state
-            applied_rows.append(
-                {
-                    "mutation_id": mutation_id,
-                    "commune_id": caller.commune_id,
-                    "record_id": record_id,
-                    "version": seq,
-                    "applied_at": utcnow(),
-                }
-            )
-        _write(conn, caller, new, changed)
-        insert_rows(conn, applied_t, applied_rows)
+        try:
+            # The batch's rows go in with a few statements; should the database refuse
+            # one of them, the batch is applied again item by item, each in a savepoint,
+            # and the refused item alone is rejected (never a 500 for the whole batch).
+            with conn.begin_nested():
+                results, seq, written = _apply(conn, caller, body, start_seq, each=False)
+        except Exception as error:
+            if not storage_error(error):
+                raise
+            log.warning("push of %s: the database refused a row (%s), item by item",
+                        batch_id, type(error).__name__)  # fmt: skip
+            results, seq, written = _apply(conn, caller, body, start_seq, each=True)
         if seq // PURGE_EVERY != start_seq // PURGE_EVERY:
             # Housekeeping every ~1,000 changes of the commune: a batch replayed after
             # the horizon is still harmless (its mutation ids answer "duplicate").
@@ -145,10 +111,103 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
             .where(device_t.c.id == caller.device_id)
             .values(last_seen_at=utcnow(), schema_revision=caller.schema)
         )
-        erased = [rid for rid, state in {**new, **changed}.items() if state.erased]
+        erased = [rid for rid, state in written.items() if state.erased]
         if erased:
             _scrub_batches(conn, caller.commune_id, erased)
     return response
+
+
+def _apply(
+    conn: Connection, caller: Caller, body: PushIn, seq: int, *, each: bool
+) -> tuple[list[dict[str, Any]], int, dict[str, Stored]]:
+    """Merge the batch's items in order: (results, last sequence, records written).
+    `each`: every item's rows are written at once in a savepoint of their own, and an
+    item the database refuses is rejected (otherwise all rows go in at the end)."""
+    mutation_ids = [str(m.mutation_id) for m in body.mutations]
+    record_ids = list({str(m.record_id) for m in body.mutations})
+    seen = _applied(conn, mutation_ids)
+    records = _records(conn, record_ids)
+    results: list[dict[str, Any]] = []
+    new: dict[str, Stored] = {}
+    changed: dict[str, Stored] = {}
+    applied_rows: list[dict[str, Any]] = []
+    for item in body.mutations:
+        mutation_id, record_id = str(item.mutation_id), str(item.record_id)
+        result: dict[str, Any] = {"mutation_id": mutation_id}
+        results.append(result)
+        if mutation_id in seen:
+            commune_id, version = seen[mutation_id]
+            if commune_id != caller.commune_id:
+                result.update(status="rejected", detail=REFUSED_MUTATION_ID)
+            else:
+                result.update(status="duplicate", version=version)
+            continue
+        owner, state = records.get(record_id, (caller.commune_id, None))
+        if owner != caller.commune_id:
+            result.update(status="rejected", detail=REFUSED_ID)  # as any refused id
+            continue
+        mutation = Mutation(
+            mutation_id, item.entity, record_id, item.op, item.base_version,
+            list(item.changed), dict(item.fields), dict(item.extra),
+        )  # fmt: skip
+        outcome: Outcome = merge(state, mutation, seq + 1, caller.device_id)
+        result["status"] = outcome.status
+        if outcome.status == "rejected":
+            result["detail"] = outcome.detail
+            continue
+        result["version"] = outcome.version
+        if outcome.conflicts:
+            result["conflicts"] = outcome.conflicts
+        seen[mutation_id] = (caller.commune_id, outcome.version or 0)
+        if outcome.state is None:
+            continue
+        applied = {"mutation_id": mutation_id, "commune_id": caller.commune_id,
+                   "record_id": record_id, "version": seq + 1, "applied_at": utcnow()}  # fmt: skip
+        if each and not _write_one(conn, caller, record_id, outcome.state, state, applied):
+            result.clear()
+            result.update(mutation_id=mutation_id, status="rejected", detail=NOT_STORED)
+            del seen[mutation_id]
+            continue
+        seq += 1
+        records[record_id] = (caller.commune_id, outcome.state)
+        target = new if record_id in new or state is None else changed
+        target[record_id] = outcome.state
+        applied_rows.append(applied)
+    if not each:
+        _write(conn, caller, new, changed)
+        insert_rows(conn, applied_t, applied_rows)
+    return results, seq, new | changed
+
+
+def storage_error(error: BaseException) -> bool:
+    """True when the database (or the JSON encoding) refused a value: the item's fault.
+    Lost races, deadlocks, lock waits and lost connections are the transaction's: they
+    go on to `retrying` or to a 500 the desk retries."""
+    if isinstance(error, ValueError | TypeError):
+        return True
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return False
+    message = str(error.orig).lower()
+    transient = ("deadlock", "serializ", "locked", "lock timeout", "connection", "terminat")
+    return not error.connection_invalidated and not any(word in message for word in transient)
+
+
+def _write_one(
+    conn: Connection, caller: Caller, record_id: str, state: Stored, before: Stored | None,
+    applied: dict[str, Any],
+) -> bool:  # fmt: skip
+    try:
+        with conn.begin_nested():
+            if before is not None:
+                conn.execute(delete(record_t).where(record_t.c.record_id == record_id))
+            insert_rows(conn, record_t, [_row(record_id, state, caller)])
+            insert_rows(conn, applied_t, [applied])
+    except Exception as error:
+        if not storage_error(error):
+            raise
+        log.warning("record %s refused by the database: %s", record_id, type(error).__name__)
+        return False
+    return True
 
 
 def _applied(conn: Connection, mutation_ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -279,6 +338,9 @@ def pull_json(engine: Engine, caller: Caller, after: int, limit: int, server_tim
         rows = conn.execute(query).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
+    kept = _within_bytes(rows)
+    if kept < len(rows):
+        rows, has_more = rows[:kept], True
     dumps = json.dumps
     parts = [
         f'{{"seq":{version},"entity":{dumps(entity)},"record_id":{dumps(record_id)},'
@@ -292,6 +354,19 @@ def pull_json(engine: Engine, caller: Caller, after: int, limit: int, server_tim
         f'{{"changes":[{",".join(parts)}],"next_cursor":{next_cursor},'
         f'"has_more":{"true" if has_more else "false"},"server_time":{dumps(server_time)}}}'
     )
+
+
+def _within_bytes(rows: Any) -> int:
+    """How many rows fit MAX_PAGE_BYTES (at least one: a record is never cut): a page
+    of large records stays a few MB whatever `limit` says."""
+    total = 0
+    for index, row in enumerate(rows):
+        fields, extra = row[3], row[4]
+        total += 200 + (len(fields) if fields.isascii() else len(fields.encode()))
+        total += len(extra) if extra.isascii() else len(extra.encode())
+        if total > MAX_PAGE_BYTES and index:
+            return index
+    return len(rows)
 
 
 def latest_seq(engine: Engine, caller: Caller) -> int:
