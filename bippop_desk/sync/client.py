@@ -11,6 +11,7 @@ retried becomes a typed error whose message is French.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import logging
 import random
@@ -50,6 +51,14 @@ class Unreachable(SyncError):
         self.reason = reason
 
 
+class Redirected(SyncError):
+    """A 3xx: the address redirects elsewhere; nothing is sent again, nothing refused."""
+
+
+class NotPlatform(SyncError):
+    """A 4xx that the platform did not write (a proxy, a firewall): the sync stops."""
+
+
 class Refused(SyncError):
     """A 4xx the server explained (French detail), other than 401 and 426."""
 
@@ -66,6 +75,20 @@ NEEDS_UPDATE_MESSAGE = (
     "La plateforme demande une version plus récente de Bip Pop Desk : mettez le logiciel "
     "à jour. Vos modifications restent en attente et partiront après la mise à jour."
 )
+REDIRECT_MESSAGE = (
+    "L'adresse redirige : vérifiez l'adresse de la plateforme (Réglages, Synchronisation). "
+    "Les modifications restent en attente."
+)
+
+
+def not_platform_message(status: int) -> str:
+    return (
+        f"Un intermédiaire du réseau (pare-feu, proxy) a répondu à la place de la plateforme "
+        f"(erreur {status}) : vérifiez l'adresse de la plateforme et la connexion. Les "
+        "modifications restent en attente et rien n'a été refusé."
+    )
+
+
 TLS_MESSAGE = (
     "Le certificat de sécurité de la plateforme n'a pas pu être vérifié : la connexion "
     "est refusée. Vérifiez l'adresse de la plateforme, ou le certificat de l'autorité "
@@ -170,9 +193,11 @@ class SyncHttp:
         surely never reached the server (connection refused), for calls that must
         not run twice (enrollment spends a single-use code)."""
         last_reason = ""
+        asked_wait = 0.0  # the server's (or a proxy's) Retry-After, in seconds
         for attempt in range(self.retry.attempts):
             if attempt:
-                self.sleep(self.retry.delay(attempt - 1))
+                self.sleep(max(self.retry.delay(attempt - 1), asked_wait))
+                asked_wait = 0.0
             sent_at = time.time()
             try:
                 response = self.client.request(method, path, json=body, params=params)
@@ -195,7 +220,20 @@ class SyncHttp:
                 continue
             self._measure_clock(response, sent_at, time.time())
             status = response.status_code
+            if 300 <= status < 400:
+                # Never followed, never taken for an answer: a redirect means the address
+                # is not the platform's API (a portal, a moved site, http -> https).
+                raise Redirected(REDIRECT_MESSAGE)
+            if status in (408, 429):
+                # Too many requests / too slow: nothing was done; wait as asked, again.
+                last_reason = "la plateforme est surchargée" if status == 429 else "délai dépassé"
+                asked_wait = retry_after(response)
+                log.info("sync %s %s: HTTP %d (try %d)", method, path, status, attempt + 1)
+                continue
+            if 400 <= status < 500 and not from_platform(response):
+                raise NotPlatform(not_platform_message(status))
             if status >= 500:
+                asked_wait = retry_after(response)
                 last_reason = f"erreur {status} du serveur"
                 log.info("sync %s %s: HTTP %d (try %d)", method, path, status, attempt + 1)
                 if not retry_sent:
@@ -230,6 +268,31 @@ class SyncHttp:
         self.clock_offset_s = round(server.timestamp() - (sent + received) / 2, 3)
 
 
+MAX_RETRY_AFTER_S = 30.0  # a desk never sleeps longer inside one sync
+
+
+def retry_after(response: httpx.Response) -> float:
+    """Retry-After in seconds (a number or an HTTP date), within MAX_RETRY_AFTER_S."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 0.0
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return max(0.0, min(moment.timestamp() - time.time(), MAX_RETRY_AFTER_S))
+
+
+def from_platform(response: httpx.Response) -> bool:
+    """Every answer of the platform carries its clock (X-Bippop-Server-Time), errors
+    included; a proxy's, a firewall's or a captive portal's does not."""
+    return bool(response.headers.get("X-Bippop-Server-Time"))
+
+
 class _Garbled(Exception):
     """A 2xx whose body is not the JSON it announces (cut short on the way)."""
 
@@ -238,7 +301,7 @@ def _decode(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)  # UTF-8 bytes straight to the parser
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
-        if response.status_code < 300 or response.status_code >= 500:
+        if response.status_code < 300:
             raise _Garbled(str(error)) from error
         return {}
 

@@ -22,11 +22,18 @@ from bippop_desk.registry.models import new_id
 from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS
 from bippop_desk.registry.remote import record_conflict
 from bippop_desk.registry.store import Registry
-from bippop_desk.sync.client import Refused, SyncHttp
+from bippop_desk.sync.client import Refused, SyncError, SyncHttp
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# Platform answers that blame the batch's content: its items go again one by one, and
+# the one still refused alone is marked refused. Any other 4xx stops the sync.
+ITEM_STATUSES = frozenset({400, 403, 413, 422})
+ODD_ANSWER = (
+    "La plateforme a répondu sans les résultats de l'envoi : vérifiez l'adresse de la "
+    "plateforme. Les modifications restent en attente."
+)
 
 
 @dataclass
@@ -61,6 +68,8 @@ def push_all(registry: Registry, http: SyncHttp, *, batch_size: int | None = Non
                 body={"batch_id": batch_id, "mutations": [_mutation(e) for e in entries]},
             )
         except Refused as error:
+            if error.status not in ITEM_STATUSES:
+                raise  # the call itself was refused (404, 405…): the sync stops, nothing refused
             if len(entries) == 1:
                 _reject(registry, entries, str(error))
                 outcome.rejected += 1
@@ -71,7 +80,19 @@ def push_all(registry: Registry, http: SyncHttp, *, batch_size: int | None = Non
             _unbatch(registry, batch_id)
             batch_size = 1
             continue
-        record_results(registry, entries, answer.get("results") or [], outcome)
+        if not _answers(answer, batch_id, entries):
+            # Not this batch's answer (a proxy's empty 200, another batch): taking it
+            # would send the same entries again and again. Stop; the queue waits.
+            raise SyncError(ODD_ANSWER)
+        record_results(registry, entries, answer["results"], outcome)
+
+
+def _answers(answer: dict[str, Any], batch_id: str, entries: list[_Entry]) -> bool:
+    results = answer.get("results")
+    if answer.get("batch_id") != batch_id or not isinstance(results, list):
+        return False
+    mutations = {entry.mutation_id for entry in entries}
+    return any(isinstance(r, dict) and r.get("mutation_id") in mutations for r in results)
 
 
 def next_batch(registry: Registry, size: int) -> tuple[str, list[_Entry]]:

@@ -12,6 +12,10 @@ Each planned fault applies to the next request whose path starts with its prefix
 - replay_later     delivered normally, and delivered AGAIN to the server after the next
                    request (a late duplicate, out of order)
 - call:FN          FN() runs, then the request is forwarded (e.g. revoke the device)
+- answer_NNN       the proxy answers status NNN itself, as a proxy, firewall or portal
+                   would (HTML body, no X-Bippop-Server-Time; a 3xx has a Location, a 429
+                   or 503 a Retry-After of `retry_after` seconds); the server never sees it
+- empty_200        the proxy answers 200 with the JSON `{}` itself
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Captured:
 class Proxy:
     upstream: str
     timeout_s: float = 1.5
+    retry_after: str = "1"
     clock_shift_s: float = 0.0  # the server's clock as the desk sees it, moved
     faults: list[Fault] = field(default_factory=list)
     seen: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, fault
@@ -103,6 +108,14 @@ class Proxy:
         for request in late:
             self.withheld.append((request.path, self.forward(request)[2]))
 
+    def own_answer(self, status: int) -> tuple[int, list[tuple[str, str]], bytes]:
+        headers = [("Content-Type", "text/html")]
+        if 300 <= status < 400:
+            headers.append(("Location", "https://portail.example.invalid/connexion"))
+        if status in (429, 503):
+            headers.append(("Retry-After", self.retry_after))
+        return status, headers, f"<html><body><h1>{status}</h1></body></html>".encode()
+
     def start(self) -> Proxy:
         proxy = self
 
@@ -124,6 +137,10 @@ class Proxy:
                     return
                 if action == "error_before":
                     return self._send(500, [], b'{"detail": "panne simul\\u00e9e"}')
+                if action.startswith("answer_"):
+                    return self._send(*proxy.own_answer(int(action[7:])))
+                if action == "empty_200":
+                    return self._send(200, [], b"{}")
                 if fault is not None and fault.action == "call" and fault.hook is not None:
                     fault.hook()
                 status, headers, answer = proxy.forward(request)
