@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bippop_desk.registry.errors import RegistryError
+from bippop_desk.registry.network_share import network_share, share_message
 from bippop_desk.registry.textkeys import register_functions
 
 # "BPDK" — written in the file's header when the schema is created (or, for a
@@ -100,6 +101,9 @@ def check_registry_file(path: Path, *, create: bool) -> bool:
     if path.is_dir():
         raise RegistryFileError(f"« {path} » est un dossier, pas un fichier de registre.")
     folder = path.parent if str(path.parent) else Path(".")
+    share = network_share(path)
+    if share:
+        raise RegistryFileError(share_message(path, share))
     if not path.exists():
         if not create:
             raise RegistryFileError(f"Aucun registre à « {path} » : vérifiez le chemin.")

@@ -162,12 +162,24 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("Bip Pop")
     install_french(app)
+    path = db_path(getattr(args, "db", None))
+    from bippop_desk.ui.single_instance import InstanceGuard
+
+    instance = InstanceGuard(path)
+    busy = instance.acquire()
+    if busy is not None:  # one app per registry: the first one comes forward
+        print(busy.message(path), file=sys.stderr)
+        if not busy.brought_forward:
+            QMessageBox.information(None, APP_NAME, busy.message(path))
+        return 0 if busy.brought_forward else 1
     preferences = Preferences()
     apply_text_size(bool(args.large_text) or preferences.large_text)
 
     worker = DbWorker()
     context = AppContext(worker, Actor(getpass.getuser(), getpass.getuser(), "secretaire"))
     window = MainWindow(context, preferences)
+    window.instance_guard = instance
+    instance.bring_forward.connect(window.come_forward)
     from bippop_desk.ui.unexpected import install_excepthook
 
     # A bug in a slot: French message, report in the log, the typed draft saved.
@@ -180,7 +192,6 @@ def run_app(args: argparse.Namespace) -> int:
     if not args.exit_after_paint:  # the startup bench measures the first paint only
         window.guard.start()  # nothing of the registry shows before a sign-in
 
-    path = db_path(getattr(args, "db", None))
     full_open_started = False
 
     def open_fully() -> None:
@@ -257,6 +268,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     worker.submit(lambda: open_reader(path), reader_opened, failed)
     app.aboutToQuit.connect(context.close)
+    app.aboutToQuit.connect(instance.release)
     code = app.exec()
     del watcher
     return int(code)

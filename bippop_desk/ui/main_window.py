@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bippop_desk.ui.pages.reports import ReportsPage
     from bippop_desk.ui.pages.requests import RequestsPage
     from bippop_desk.ui.pages.volunteers import VolunteersPage
+    from bippop_desk.ui.single_instance import InstanceGuard
 
 # Navigation order; Ctrl+1 … Ctrl+7 follow it.
 PAGES = (
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.preferences = preferences
         self.staff: list[Actor] = []
+        self.instance_guard: InstanceGuard | None = None  # app.py: one app per registry
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
 
@@ -240,6 +242,14 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(PAGES):
             self.page(PAGES[row][0])
             self.stack.setCurrentIndex(row)
+
+    def come_forward(self) -> None:
+        """A second start on this registry asked for this window (single_instance)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def show_page(self, key: str) -> None:
         keys = [k for k, _title in PAGES]

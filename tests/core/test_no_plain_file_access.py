@@ -47,6 +47,9 @@ REVIEWED = {
     ("bippop_desk/registry/output_file.py", "written_atomically", "partial.replace"): (
         "the document's temporary file onto a target refused when it is a database"
     ),
+    ("bippop_desk/registry/network_share.py", "mount_type", "mountinfo.read_text"): (
+        "/proc/self/mountinfo"
+    ),
     ("bippop_desk/registry/remote.py", "_new_row", "base.copy"): "a dict, not a file",
     ("bippop_desk/registry/services/backups.py", "take_backup", "os.replace"): (
         "a new backup, written by the SQLite backup API and closed, onto its own name"

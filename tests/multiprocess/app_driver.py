@@ -59,6 +59,9 @@ class Hand:
             return
         self.poll.stop()
         self.window = windows[0]
+        guard = self.window.instance_guard
+        if guard is not None:  # a second start on this registry asked for our window
+            guard.bring_forward.connect(lambda: print("brought-forward", flush=True))
         self.window.context.read(first_ids, self._ready, self._failed)
 
     def _ready(self, ids: tuple[str, str]) -> None:
