@@ -3,6 +3,7 @@ and what /proc says of the files each of them holds."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -17,13 +18,13 @@ BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 90.0
 
 
-class AppProcess:
-    """`python -m tests.multiprocess.app_driver REGISTRY`: the real app, offscreen."""
+class LineProcess:
+    """A child process that answers in lines on its stdout."""
 
-    def __init__(self, registry: Path) -> None:
+    def __init__(self, argv: list[str]) -> None:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.multiprocess.app_driver", str(registry)],
+            argv,
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -36,7 +37,7 @@ class AppProcess:
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
         line = self.read_line(timeout)
-        assert line == "ready", f"the app did not start: {line!r}"
+        assert line == "ready", f"{self} did not start: {line!r}"
 
     def read_line(self, timeout: float) -> str:
         assert self.process.stdout is not None
@@ -45,20 +46,46 @@ class AppProcess:
         while "\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no answer from the app within {timeout} s")
+                raise TimeoutError(f"no answer from {self} within {timeout} s")
             ready, _, _ = select.select([fd], [], [], left)
             if ready:
                 chunk = os.read(fd, 65536).decode()
                 if not chunk:
-                    raise EOFError(f"the app ended (code {self.process.poll()})")
+                    raise EOFError(f"{self} ended (code {self.process.poll()})")
                 self._buffer += chunk
         line, self._buffer = self._buffer.split("\n", 1)
         return line
 
-    def send(self, marker: str) -> None:
+    def send(self, line: str) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(marker + "\n")
+        self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
+
+    def kill(self) -> list[str]:
+        """SIGKILL; returns the whole lines it had written before dying."""
+        if self.process.stdout is None or self.process.stdout.closed:
+            return []  # killed already
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        assert self.process.stdout is not None
+        rest = self._buffer + self.process.stdout.read()
+        self._buffer = ""
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # a pipe to a dead process
+                    stream.close()
+        return [line for line in rest.split("\n")[:-1] if line]
+
+
+class AppProcess(LineProcess):
+    """`python -m tests.multiprocess.app_driver REGISTRY`: the real app, offscreen."""
+
+    def __init__(self, registry: Path) -> None:
+        super().__init__([sys.executable, "-m", "tests.multiprocess.app_driver", str(registry)])
+
+    def __str__(self) -> str:
+        return f"the app (pid {self.pid})"
 
     def save(self, marker: str, timeout: float = 30.0) -> str:
         """A phone request saved through the app's worker; its id once reported saved."""
@@ -70,13 +97,17 @@ class AppProcess:
         assert said == marker
         return request_id
 
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+
+class CliWorker(LineProcess):
+    """`python -m tests.multiprocess.cli_worker REGISTRY FOLDER`: CLI commands on demand."""
+
+    def __init__(self, registry: Path, folder: Path) -> None:
+        super().__init__(
+            [sys.executable, "-m", "tests.multiprocess.cli_worker", str(registry), str(folder)]
+        )
+
+    def __str__(self) -> str:
+        return f"a CLI process (pid {self.pid})"
 
 
 def run_cli(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
