@@ -95,7 +95,10 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     hand = Hand(app)
     args = argparse.Namespace(
-        db=sys.argv[1], demo_if_empty=False, page="accueil", large_text=False,
+        db=sys.argv[1],
+        demo_if_empty=False,
+        page="accueil",
+        large_text=False,
         exit_after_paint=False,
     )
     code = run_app(args)

@@ -112,8 +112,12 @@ class CliWorker(LineProcess):
 
 def run_cli(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "bippop-desk"), *args], cwd=ROOT, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        [str(BIN / "bippop-desk"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

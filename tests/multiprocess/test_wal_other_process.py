@@ -59,8 +59,11 @@ def test_a_request_saved_around_a_cli_import_survives_a_kill(
 ) -> None:
     before = app.save("avant-import")
     imported = run_cli(
-        "import", "beneficiaries", str(ROOT / "resources/demo/exemple-beneficiaires.csv"),
-        "--db", str(demo_file),
+        "import",
+        "beneficiaries",
+        str(ROOT / "resources/demo/exemple-beneficiaires.csv"),
+        "--db",
+        str(demo_file),
     )
     assert imported.returncode == 0, imported.stderr
     after = app.save("après-import")
