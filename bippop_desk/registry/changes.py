@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from bippop_desk.registry.actor import SYSTEM_ACTOR, Actor
 from bippop_desk.registry.clock import utcnow
+from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import AuditEvent, Base, OutboxEntry, SyncedRecord, new_id
 from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS, SYNCED_ENTITIES
+from bippop_desk.registry.outgoing import problems
 
 __all__ = ["SYSTEM_ACTOR", "Actor", "Change", "ChangeSet", "record_fields", "to_jsonable"]
 
@@ -221,6 +223,10 @@ class ChangeSet:
         }
         if extra:
             payload["extra"] = {key: to_jsonable(value) for key, value in extra.items()}
+        if entity in _SYNCED:
+            found = problems(entity, payload)  # what no desk could store back never leaves
+            if found:
+                raise ValidationError(found)
         self.session.add(
             OutboxEntry(
                 mutation_id=new_id(),

@@ -40,6 +40,7 @@ from bippop_desk.registry.remote_conflicts import (
     record_conflict,
     refresh_conflict,
 )
+from bippop_desk.registry.remote_set_aside import apply_guarded
 from bippop_desk.registry.remote_values import (
     Shape,
     chunks,
@@ -89,7 +90,7 @@ def apply_remote(
             # the mission table's eight indexes cost 40 % less, bench sync_initial).
             conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         try:
-            result = apply_page(conn, commune_id, changes)
+            result = apply_guarded(conn, commune_id, changes, apply_page)
         finally:
             if big:  # SQLite's default again before the connection returns to the pool
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.errors import RegistryError
+from bippop_desk.registry.remote_set_aside import SetAsideView, count_set_aside, list_set_aside
 from bippop_desk.registry.store import Registry
 from bippop_desk.secrets import SecretStoreUnavailable
 from bippop_desk.sync.client import (
@@ -60,12 +61,14 @@ __all__ = [
     "EnrollResult",
     "EnrollUnconfirmed",
     "RejectedView",
+    "SetAsideView",
     "SyncReport",
     "SyncStatus",
     "discard_rejected",
     "enroll",
     "list_conflicts",
     "list_rejected",
+    "list_set_aside",
     "purge_outbox",
     "resolve_conflict",
     "retry_rejected",
@@ -111,6 +114,7 @@ class SyncStatus:
     demo: bool = False  # a demo registry refuses to enroll: nothing ever leaves it
     # Sent, not answered yet: the desk sends it again by itself (sync/enrollment.py).
     enrollment_pending: bool = False
+    set_aside_count: int = 0  # pulled records this desk could not store (remote_set_aside)
 
 
 # -- one sync --------------------------------------------------------------------------------
@@ -272,4 +276,5 @@ def sync_status(registry: Registry) -> SyncStatus:
         commune_insee=state.commune_insee,
         demo=is_demo(registry),
         enrollment_pending=pending is not None and not pending.token_received,
+        set_aside_count=count_set_aside(registry),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 from bippop_desk.registry.clock import utcnow
 from bippop_desk.registry.models import new_id
 from bippop_desk.registry.models.sync import LOCAL_ONLY_FIELDS
+from bippop_desk.registry.outgoing import problems, summary
 from bippop_desk.registry.remote import record_conflict
 from bippop_desk.registry.store import Registry
 from bippop_desk.sync.client import Refused, SyncError, SyncHttp
@@ -61,6 +62,9 @@ def push_all(registry: Registry, http: SyncHttp, *, batch_size: int | None = Non
         batch_id, entries = next_batch(registry, batch_size)
         if not entries:
             return outcome
+        entries = _storable(registry, entries, outcome)
+        if not entries:
+            continue
         try:
             answer = http.call(
                 "POST",
@@ -93,6 +97,20 @@ def _answers(answer: dict[str, Any], batch_id: str, entries: list[_Entry]) -> bo
         return False
     mutations = {entry.mutation_id for entry in entries}
     return any(isinstance(r, dict) and r.get("mutation_id") in mutations for r in results)
+
+
+def _storable(registry: Registry, entries: list[_Entry], outcome: PushOutcome) -> list[_Entry]:
+    """The entries the platform can take; the others are refused here, never sent
+    (registry/outgoing.py: a value no desk could store back must not reach them)."""
+    kept: list[_Entry] = []
+    for entry in entries:
+        found = problems(entry.entity, json.loads(entry.payload))
+        if found:
+            _reject(registry, [entry], summary(found))
+            outcome.rejected += 1
+        else:
+            kept.append(entry)
+    return kept
 
 
 def next_batch(registry: Registry, size: int) -> tuple[str, list[_Entry]]:

@@ -85,7 +85,10 @@ def open_registry(path: Path, demo_if_empty: bool) -> Opened:
     daily_backup_in_background(path)
     staff = list_staff(registry)
     return Opened(
-        registry, registry.commune().name, staff, created_demo,
+        registry,
+        registry.commune().name,
+        staff,
+        created_demo,
         needs_first_administrator(registry),
     )
 

@@ -218,3 +218,27 @@ def test_the_demo_commune_says_it_never_syncs(qtbot: QtBot, demo_window: MainWin
     demo_window.show_page("accueil")
     card = demo_window.home.cards["outbox"]
     qtbot.waitUntil(lambda: "rien n'est synchronisé" in card.text(), timeout=10000)
+
+
+def test_a_pulled_record_set_aside_is_listed_with_its_reason(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from sqlalchemy import text
+
+    from bippop_desk.registry.remote_set_aside import set_aside
+
+    registry = window.context.registry_for_background()
+    change = {"seq": 7, "entity": "volunteer", "record_id": "0b7c1d2e-0000-4000-8000-000000000001",
+              "version": 7, "fields": {"max_missions_per_week": 10**30}}  # fmt: skip
+    with registry.remote_transaction() as conn:
+        set_aside(conn, change, "Fiche reçue que ce poste ne peut pas enregistrer : un nombre "
+                  "est trop grand pour ce poste. Elle est mise de côté.")  # fmt: skip
+        assert conn.execute(text("SELECT count(*) FROM sync_set_aside")).scalar() == 1
+    page = sync_page(window)
+    page.reload()
+    qtbot.waitUntil(lambda: page.set_aside.items.rowCount() == 1, timeout=5000)
+    assert page.set_aside_box.isVisibleTo(page)
+    item = page.set_aside.items.item(0)
+    assert item is not None
+    assert item.text.startswith("Bénévole 0b7c1d2e") and "version 7" in item.text
+    assert "un nombre est trop grand" in item.detail

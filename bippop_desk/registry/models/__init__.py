@@ -14,7 +14,7 @@ from bippop_desk.registry.models.people import (
     VolunteerOffer,
 )
 from bippop_desk.registry.models.register import CallAttempt, CallCampaign, RegisterEntry
-from bippop_desk.registry.models.sync import SyncConflict, SyncState
+from bippop_desk.registry.models.sync import SyncConflict, SyncSetAside, SyncState
 
 __all__ = [
     "AppSetting",
@@ -34,6 +34,7 @@ __all__ = [
     "RegisterEntry",
     "Request",
     "SyncConflict",
+    "SyncSetAside",
     "SyncState",
     "SyncedRecord",
     "User",

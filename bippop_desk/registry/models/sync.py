@@ -90,3 +90,23 @@ class SyncConflict(Base):
     resolved_by: Mapped[str] = mapped_column(String(120), default="")
 
     __table_args__ = (Index("ix_sync_conflict_open", "resolved_at", "entity", "record_id"),)
+
+
+class SyncSetAside(Base):
+    """A pulled record this desk could not store (a value its SQLite refuses): kept
+    here with the reason, so the page and the cursor go on and the commune's other
+    records still arrive. Listed on the Synchronisation page; gone once a later version
+    of the record is applied, or the record is erased (migration 0012)."""
+
+    __tablename__ = "sync_set_aside"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    record_id: Mapped[str] = mapped_column(String(36), default="")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    change: Mapped[str] = mapped_column(Text, default="{}")  # the change as received (JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_sync_set_aside_record", "entity", "record_id"),)

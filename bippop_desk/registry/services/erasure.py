@@ -136,8 +136,13 @@ def _words(person: Beneficiary | Volunteer) -> list[str]:
 
 
 def _scrub_outbox(session: Session, scrubs: dict[tuple[str, str], dict[str, Any]]) -> None:
-    """Rewrite every queued payload (sent ones too) that still holds old values."""
+    """Rewrite every queued payload (sent ones too) that still holds old values; a
+    pulled copy set aside (remote_set_aside.py) holds them too: it goes."""
     for entity, record_id in scrubs:
+        session.execute(
+            text("DELETE FROM sync_set_aside WHERE entity = :e AND record_id = :r"),
+            {"e": entity, "r": record_id},
+        )
         rows = session.execute(
             select(OutboxEntry.id, OutboxEntry.payload).where(
                 OutboxEntry.entity == entity, OutboxEntry.record_id == record_id

@@ -93,6 +93,14 @@ def status_lines(status: SyncStatus) -> list[str]:
                 "modifications refusées par la plateforme",
             )
         )
+    if status.set_aside_count:
+        lines.append(
+            format_count(
+                status.set_aside_count,
+                "fiche reçue mise de côté (voir plus bas)",
+                "fiches reçues mises de côté (voir plus bas)",
+            )
+        )
     return lines
 
 
@@ -132,6 +140,7 @@ class SyncPage(QWidget):
 
         layout.addWidget(self._build_conflicts(), 2)
         layout.addWidget(self._build_rejected(), 1)
+        layout.addWidget(self._build_set_aside(), 1)
 
         controller.status_changed.connect(self.show_status)
         controller.sync_started.connect(self._started)
@@ -187,6 +196,25 @@ class SyncPage(QWidget):
         column.addLayout(row)
         return box
 
+    def _build_set_aside(self) -> QGroupBox:
+        # Shown only when there is something to show: records the platform sent that
+        # this desk could not store (the sync went on without them).
+        self.set_aside_box = QGroupBox("Fiches reçues mises de côté")
+        column = QVBoxLayout(self.set_aside_box)
+        explained = QLabel(
+            "Ces fiches envoyées par la plateforme n'ont pas pu être enregistrées sur ce "
+            "poste ; la synchronisation a continué sans elles. Signalez-les à "
+            "l'administrateur de la plateforme : elles arriveront dès qu'elles seront "
+            "corrigées."
+        )
+        explained.setWordWrap(True)
+        column.addWidget(explained)
+        self.set_aside = ItemList()
+        self.set_aside.setObjectName("sync_set_aside")
+        column.addWidget(self.set_aside, 1)
+        self.set_aside_box.hide()
+        return self.set_aside_box
+
     # -- status ---------------------------------------------------------------------------
     def show_status(self, status: SyncStatus) -> None:
         self.summary.setText("\n".join(status_lines(status)))
@@ -228,10 +256,11 @@ class SyncPage(QWidget):
         if not self.context.ready:
             self.context.registry_ready.connect(self.reload)
             return
-        from bippop_desk.sync.engine import list_conflicts, list_rejected
+        from bippop_desk.sync.engine import list_conflicts, list_rejected, list_set_aside
 
         self.context.read(list_conflicts, self._show_conflicts, self._list_failed)
         self.context.read(list_rejected, self._show_rejected, self._list_failed)
+        self.context.read(list_set_aside, self._show_set_aside, self._list_failed)
 
     def _show_conflicts(self, conflicts: list[Any]) -> None:
         self.conflicts.set_items(
@@ -253,6 +282,23 @@ class SyncPage(QWidget):
         self.rejected.set_items([ListItem(str(r.id), r.label, r.reason, r) for r in rejected])
         self.retry_button.setEnabled(bool(rejected))
         self.discard_button.setEnabled(bool(rejected))
+
+    def _show_set_aside(self, records: list[Any]) -> None:
+        from bippop_desk.registry.services.journal import ENTITY_LABELS
+
+        self.set_aside.set_items(
+            [
+                ListItem(
+                    str(r.id),
+                    f"{ENTITY_LABELS.get(r.entity, r.entity)} {r.record_id[:8]}… "
+                    f"(version {r.version}, reçue le {when(r.at)})",
+                    r.reason,
+                    r,
+                )
+                for r in records
+            ]
+        )
+        self.set_aside_box.setVisible(bool(records))
 
     def _list_failed(self, error: BaseException) -> None:
         self.conflict_message.setStyleSheet(ERROR_STYLE)
