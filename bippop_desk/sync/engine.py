@@ -134,7 +134,8 @@ def sync_once(
             complete(registry, pending, transport=transport, retry=retry)
         except RegistryError as error:
             report.error = str(error)
-            report.needs_enroll = not isinstance(error, EnrollUnconfirmed)
+            # Refused for good (the pending enrollment dropped): a new code is needed.
+            report.needs_enroll = read_pending(registry) is None
             _finish(registry, report, success=False)
             return report
     state = read_state(registry)

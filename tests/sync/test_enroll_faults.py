@@ -167,3 +167,20 @@ def test_the_command_line_says_the_enrollment_is_unconfirmed_and_the_same_code_w
     assert "Poste inscrit" in capsys.readouterr().out
     assert main(["sync", "--db", str(db)]) == 0
     assert len(active_devices(commune.server, commune.insee)) == 1
+
+
+def test_a_pending_enrollment_refused_at_its_retry_asks_for_a_new_code(
+    commune: Commune, proxy: Proxy
+) -> None:
+    desk = commune.desk("accueil", enrolled=False)
+    lose_every_answer(proxy, "drop_response")
+    with pytest.raises(EnrollUnconfirmed):
+        enroll(desk.registry, proxy.url, commune.server.enroll_code(commune.insee), "Accueil",
+               retry=FAST_RETRY)  # fmt: skip
+    [orphan] = active_devices(commune.server, commune.insee)
+    commune.server.revoke(orphan)  # the operator cleans up meanwhile: a retry lifts nothing
+    report = desk.sync()
+    assert report.needs_enroll and "déjà utilisé" in report.error
+    status = sync_status(desk.registry)
+    assert not status.enrolled and not status.enrollment_pending
+    assert active_devices(commune.server, commune.insee) == set()
