@@ -14,7 +14,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bippop_central import admin
-from bippop_central.db import DEFAULT_DB, make_engine, migrate, normalise_url
+from bippop_central.db import (
+    DEFAULT_DB,
+    DEFAULT_POOL_SIZE,
+    POOL_ENV,
+    make_engine,
+    migrate,
+    normalise_url,
+    pool_size,
+)
 
 DEMO_INSEE, DEMO_NAME, DEMO_DEPARTEMENT = "60159", "Compiègne", "60"
 
@@ -46,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         serve.add_argument("--port", type=int, default=8765)
         serve.add_argument("--host", default="127.0.0.1")
         serve.add_argument("--workers", type=int, default=1)
+        serve.add_argument(
+            "--pool-size", type=int, default=None,
+            help=f"connexions PostgreSQL par worker (défaut {DEFAULT_POOL_SIZE}, ou "
+            f"{POOL_ENV}) ; hôtes x workers x pool < max_connections",
+        )  # fmt: skip
         serve.add_argument("--ssl-certfile", default=None)
         serve.add_argument("--ssl-keyfile", default=None)
 
@@ -87,6 +100,14 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
     if not 1 <= args.workers <= 64:
         raise admin.AdminError("Le nombre de workers doit aller de 1 à 64.")
+    if args.pool_size is not None:
+        if not 1 <= args.pool_size <= 200:
+            raise admin.AdminError("La taille du pool doit aller de 1 à 200 connexions.")
+        os.environ[POOL_ENV] = str(args.pool_size)  # the workers read it at start
+    try:
+        pool_size()
+    except ValueError as error:
+        raise admin.AdminError(str(error)) from None
     with socket.socket() as probe:  # a clear French message rather than uvicorn's
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:

@@ -8,6 +8,7 @@ push.py), which is what makes commit order equal cursor order.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +17,19 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "bippop_write"
 DEFAULT_DB = "sqlite:///bippop-central.sqlite3"
+POOL_ENV = "BIPPOP_CENTRAL_POOL_SIZE"
+DEFAULT_POOL_SIZE = 5
+POOL_TIMEOUT_S = 30
+# One number for every host's migration (pg_advisory_lock): servers started together
+# upgrade one after the other; the later ones find the schema at head.
+MIGRATION_LOCK = 0x42495050  # "BIPP"
 
 
 def normalise_url(url: str) -> str:
@@ -65,12 +73,28 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    # Up to 20 connections per uvicorn worker (its thread pool has 40 threads): a few
-    # workers stay well under PostgreSQL's default max_connections (100), and on a few
-    # cores more concurrent transactions would only queue inside the database. No
-    # pre-ping (a round trip per request): a connection lost to a database restart fails
-    # one request (500, the desk retries) and SQLAlchemy drops the whole stale pool.
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    # PostgreSQL connections = hosts x workers x pool size (+ a few for the CLI and
+    # migrations) must stay under its max_connections (100 by default, 3 kept for the
+    # superuser). The default, 5 per worker and no overflow, lets 4 workers on each of 4
+    # hosts share a default server; on a few cores more concurrent transactions would
+    # only queue inside the database anyway. A request finding the pool busy waits for a
+    # connection (POOL_TIMEOUT_S) instead of failing. No pre-ping (a round trip per
+    # request): a connection lost to a database restart fails one request (500, the
+    # desk retries) and SQLAlchemy drops the whole stale pool.
+    return create_engine(
+        url, pool_size=pool_size(), max_overflow=0, pool_timeout=POOL_TIMEOUT_S,
+        pool_recycle=1800,
+    )  # fmt: skip
+
+
+def pool_size() -> int:
+    """Connections per worker process: BIPPOP_CENTRAL_POOL_SIZE, else DEFAULT_POOL_SIZE."""
+    raw = os.environ.get(POOL_ENV, "").strip()
+    if not raw:
+        return DEFAULT_POOL_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise ValueError(f"{POOL_ENV} doit être un nombre de 1 à 200 (reçu : {raw[:20]!r}).")
+    return int(raw)
 
 
 @contextmanager
@@ -93,8 +117,22 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 
 def migrate(url: str) -> None:
-    """Bring the database to the latest schema (run once, before workers start)."""
+    """Bring the database to the latest schema (run once, before workers start). On
+    PostgreSQL under an advisory lock: several hosts starting at once do not race."""
+    url = normalise_url(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    command.upgrade(config, "head")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if not url.startswith("postgresql"):
+        command.upgrade(config, "head")
+        return
+    locker = create_engine(url, poolclass=NullPool)
+    try:
+        with locker.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(config, "head")
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    finally:
+        locker.dispose()

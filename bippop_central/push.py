@@ -60,7 +60,20 @@ def retrying(work: Any, *args: Any) -> Any:
 
 def push(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> str:
     """The push response as JSON text (a replayed batch gets the stored text back)."""
-    return str(retrying(_push_once, engine, caller, body, server_time))
+    response = str(retrying(_push_once, engine, caller, body, server_time))
+    if any(m.op == "erase" for m in body.mutations) and engine.dialect.name == "postgresql":
+        vacuum_erased(engine)
+    return response
+
+
+def vacuum_erased(engine: Engine) -> None:
+    """PostgreSQL keeps an erased record's old row version (and a scrubbed push answer's)
+    in the table's pages until VACUUM reclaims it: done as soon as the erasure commits,
+    so the name is gone from the files when the desk hears "applied" (only write-ahead
+    log segments and backups keep it until they rotate: docs/operations.md). SQLite
+    overwrites freed pages itself (secure_delete)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM record, push_batch")
 
 
 def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -> str:

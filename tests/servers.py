@@ -110,6 +110,7 @@ def start_central(
     tls: tuple[str, str] | None = None,
     port: int | None = None,
     timeout: float = 60.0,
+    options: tuple[str, ...] = (),
 ) -> CentralServer:
     """Migrate the database, then start uvicorn and wait until it answers."""
     db_url = normalise_url(db_url)
@@ -120,6 +121,7 @@ def start_central(
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
     if tls:
         command += ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])]
+    command += list(options)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -193,7 +195,7 @@ class PostgresCluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-_CLUSTER: PostgresCluster | None = None
+_CLUSTERS: dict[int, PostgresCluster] = {}  # by max_connections
 
 
 class PostgresFailed(Exception):
@@ -209,14 +211,13 @@ def _run(command: list[str], what: str, log: Path | None = None) -> None:
         raise PostgresFailed(f"{what} failed ({done.returncode}): {detail}")
 
 
-def start_postgres_cluster() -> PostgresCluster:
+def start_postgres_cluster(max_connections: int = 300) -> PostgresCluster:
     """One throwaway cluster per test process (initdb in a temp dir, loopback, a free
     port, no fsync: nothing to keep), stopped and removed at exit. Raises RuntimeError
     when the PostgreSQL server binaries are not installed (the caller skips, loudly),
     PostgresFailed when they are but the cluster does not start (a real failure)."""
-    global _CLUSTER
-    if _CLUSTER is not None:
-        return _CLUSTER
+    if max_connections in _CLUSTERS:
+        return _CLUSTERS[max_connections]
     binaries = postgres_bin()
     if binaries is None:
         raise RuntimeError(
@@ -240,7 +241,8 @@ def start_postgres_cluster() -> PostgresCluster:
             port = free_port()
             options = (
                 f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+                "-c synchronous_commit=off -c full_page_writes=off "
+                f"-c max_connections={max_connections}"
             )
             try:
                 _run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,
@@ -252,14 +254,15 @@ def start_postgres_cluster() -> PostgresCluster:
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    _CLUSTER = PostgresCluster(directory, port, binaries, as_user)
-    atexit.register(_CLUSTER.stop)
-    return _CLUSTER
+    cluster = _CLUSTERS[max_connections] = PostgresCluster(directory, port, binaries, as_user)
+    atexit.register(cluster.stop)
+    return cluster
 
 
-def start_postgres() -> str:
-    """URL of a fresh database in the process's throwaway PostgreSQL cluster."""
-    return start_postgres_cluster().new_database()
+def start_postgres(max_connections: int = 300) -> str:
+    """URL of a fresh database in the process's throwaway PostgreSQL cluster (one
+    cluster per `max_connections`)."""
+    return start_postgres_cluster(max_connections).new_database()
 
 
 def client(server: CentralServer, token: str | None = None, **options: Any) -> httpx.Client:

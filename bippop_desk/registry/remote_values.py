@@ -12,6 +12,7 @@ The storage forms are SQLAlchemy's own for SQLite (checked by tests/sync): datet
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -206,6 +207,7 @@ class Shape:
 
 
 _SHAPES: dict[str, Shape] = {}
+_SHAPES_LOCK = threading.Lock()
 # Copies of the registry's tables plus `server_version`, which the models do not map
 # (plain reads and inserts never name it; migration 0005 adds it).
 _SYNC_METADATA = MetaData()
@@ -213,49 +215,55 @@ _SYNC_METADATA = MetaData()
 
 def shape_of(conn: Connection, entity: str) -> Shape:
     shape = _SHAPES.get(entity)
-    if shape is None:
-        table = Base.metadata.tables[entity].to_metadata(_SYNC_METADATA)
-        columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
-        if any(row[1] == "server_version" for row in columns):
-            table.append_column(Column("server_version", Integer, nullable=True))
-        # Plain str keys: the appended column's key is SQLAlchemy's `quoted_name`, a
-        # str subclass the garbage collector tracks, and one such key in a dict makes
-        # the collector track the dict: every pulled row, 100,000 in a first pull.
-        keyed = [(str(c.key), c) for c in table.columns]
-        convert = {
-            key: python_converter(c.type) for key, c in keyed if key not in LOCAL_ONLY_FIELDS
-        }
-        convert.pop("id", None)
-        defaults: dict[str, Any] = {}
-        for key, column in keyed:
-            default = column.default
-            if default is None or not getattr(default, "is_scalar", False):
-                defaults[key] = None
-            else:
-                defaults[key] = default.arg  # type: ignore[attr-defined]
-        store = {key: storage_converter(c.type) for key, c in keyed}
-        names = tuple(key for key, _c in keyed)
-        triggered = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-            "AND sql LIKE '%AFTER INSERT%' LIMIT 1",
-            (entity,),
-        ).first()
-        shape = Shape(
-            table,
-            convert,
-            defaults,
-            "commune_id" in table.columns,
-            "server_version" in table.columns,
-            store,
-            {key: store[key](value) for key, value in defaults.items()},
-            names,
-            f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            {key: (None if store[key] is _same else store[key]) for key in convert},
-            itemgetter(*names),
-            tuple(key for key in ("created_at", "updated_at") if key in names),
-            triggered is not None,
-        )
-        _SHAPES[entity] = shape
+    if shape is not None:
+        return shape
+    # Built once per process, under a lock: two registries pulling at once (two desks
+    # in one process, tests/sync) must not both copy the table into _SYNC_METADATA.
+    with _SHAPES_LOCK:
+        return _SHAPES.get(entity) or _build_shape(conn, entity)
+
+
+def _build_shape(conn: Connection, entity: str) -> Shape:
+    table = Base.metadata.tables[entity].to_metadata(_SYNC_METADATA)
+    columns = conn.exec_driver_sql(f"PRAGMA table_info({entity})").all()
+    if any(row[1] == "server_version" for row in columns):
+        table.append_column(Column("server_version", Integer, nullable=True))
+    # Plain str keys: the appended column's key is SQLAlchemy's `quoted_name`, a
+    # str subclass the garbage collector tracks, and one such key in a dict makes
+    # the collector track the dict: every pulled row, 100,000 in a first pull.
+    keyed = [(str(c.key), c) for c in table.columns]
+    convert = {key: python_converter(c.type) for key, c in keyed if key not in LOCAL_ONLY_FIELDS}
+    convert.pop("id", None)
+    defaults: dict[str, Any] = {}
+    for key, column in keyed:
+        default = column.default
+        if default is None or not getattr(default, "is_scalar", False):
+            defaults[key] = None
+        else:
+            defaults[key] = default.arg  # type: ignore[attr-defined]
+    store = {key: storage_converter(c.type) for key, c in keyed}
+    names = tuple(key for key, _c in keyed)
+    triggered = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+        "AND sql LIKE '%AFTER INSERT%' LIMIT 1",
+        (entity,),
+    ).first()
+    shape = Shape(
+        table,
+        convert,
+        defaults,
+        "commune_id" in table.columns,
+        "server_version" in table.columns,
+        store,
+        {key: store[key](value) for key, value in defaults.items()},
+        names,
+        f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        {key: (None if store[key] is _same else store[key]) for key in convert},
+        itemgetter(*names),
+        tuple(key for key in ("created_at", "updated_at") if key in names),
+        triggered is not None,
+    )
+    _SHAPES[entity] = shape
     return shape
 
 

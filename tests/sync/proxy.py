@@ -53,6 +53,10 @@ class Proxy:
     upstream: str
     timeout_s: float = 1.5
     retry_after: str = "1"
+    # More servers behind the same address: requests go to each in turn (round robin,
+    # as a load balancer in front of several hosts would send them).
+    alternates: list[str] = field(default_factory=list)
+    _turn: int = 0
     clock_shift_s: float = 0.0  # the server's clock as the desk sees it, moved
     faults: list[Fault] = field(default_factory=list)
     seen: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, fault
@@ -81,8 +85,14 @@ class Proxy:
         return None
 
     # -- forwarding ----------------------------------------------------------------------
+    def _next_upstream(self) -> str:
+        with self._lock:
+            choices = [self.upstream, *self.alternates]
+            self._turn += 1
+            return choices[self._turn % len(choices)]
+
     def forward(self, request: Captured) -> tuple[int, list[tuple[str, str]], bytes]:
-        parts = urlsplit(self.upstream)
+        parts = urlsplit(self._next_upstream() if self.alternates else self.upstream)
         conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
         try:
             headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
