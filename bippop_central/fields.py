@@ -114,6 +114,30 @@ SCHEMA_TEXT: dict[str, str] = {
         "request_id:str36? notes:text created_at:datetime updated_at:datetime row_version:int "
         "deleted_at:datetime?"
     ),
+    # Impact surveys (issue 16).
+    "survey": (
+        "title:str160 audience:str20 period_start:date period_end:date intro:text "
+        "questions:text version:int previous_id:str36? status:str20 target_margin:decimal4.1 "
+        "quartiers:text mission_type_id:str36? stratify:bool max_attempts:int seed:int? "
+        "population:int sample_size:int launched_at:datetime? closed_at:datetime? "
+        "created_at:datetime updated_at:datetime row_version:int deleted_at:datetime?"
+    ),
+    "survey_contact": (
+        "survey_id:str36 beneficiary_id:str36? volunteer_id:str36? label:str160 stratum:str80 "
+        "draw_rank:int replaces_id:str36? channel:str20 state:str20 attempts:int "
+        "last_called_at:datetime? consent:bool? consent_at:datetime? consent_by:str120 "
+        "answered_at:datetime? token_hash:str64 link_made_at:datetime? created_at:datetime "
+        "updated_at:datetime row_version:int deleted_at:datetime?"
+    ),
+    "survey_answer": (
+        "survey_id:str36 contact_id:str36 question:str20 value_num:decimal12.2? value_text:text "
+        "skipped:bool answered_at:datetime created_at:datetime updated_at:datetime "
+        "row_version:int deleted_at:datetime?"
+    ),
+    "do_not_call": (
+        "beneficiary_id:str36 since:date reason:str200 recorded_by:str120 removed_on:date? "
+        "created_at:datetime updated_at:datetime row_version:int deleted_at:datetime?"
+    ),
 }  # fmt: skip
 
 # Keys of `extra` the desks read, and what they hold.

@@ -19,6 +19,7 @@ SYNCED_ENTITIES = frozenset(
         "beneficiary", "volunteer", "volunteer_availability", "volunteer_absence", "partner",
         "mission_type", "request", "mission", "hours_entry",
         "register_entry", "call_campaign", "call_attempt",
+        "survey", "survey_contact", "survey_answer", "do_not_call",
     }
 )  # fmt: skip
 

@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, Permission] = {
     "catalogue": Permission(STAFF, "modifier le catalogue des missions"),
     "valorisation": Permission(STAFF, "modifier les taux horaires de la valorisation"),
     "import": Permission(STAFF, "importer des fiches depuis un tableur"),
+    # Impact surveys (issue 16): staff prepare them, draw the sample, read the results;
+    # everyone may make the calls (the consent and the answers of one person at a time).
+    "survey.manage": Permission(STAFF, "préparer une enquête ou en lire les résultats"),
+    "survey.call": Permission(ALL, "mener les appels d'une enquête"),
 }
 
 

@@ -14,6 +14,7 @@ from bippop_desk.registry.models.people import (
     VolunteerOffer,
 )
 from bippop_desk.registry.models.register import CallAttempt, CallCampaign, RegisterEntry
+from bippop_desk.registry.models.survey import DoNotCall, Survey, SurveyAnswer, SurveyContact
 from bippop_desk.registry.models.sync import SyncConflict, SyncSetAside, SyncState
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "CallAttempt",
     "CallCampaign",
     "Commune",
+    "DoNotCall",
     "HoursEntry",
     "ImportBatch",
     "LocalDraft",
@@ -33,6 +35,9 @@ __all__ = [
     "Partner",
     "RegisterEntry",
     "Request",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyContact",
     "SyncConflict",
     "SyncSetAside",
     "SyncState",

@@ -31,6 +31,12 @@ SYNCED_ENTITIES: tuple[str, ...] = (
     "register_entry",
     "call_campaign",
     "call_attempt",
+    # Impact surveys (issue 16): the questionnaire, who is asked, the answers (phone ones
+    # and those given online, which come back from the platform), the "do not call" list.
+    "survey",
+    "survey_contact",
+    "survey_answer",
+    "do_not_call",
 )
 
 # Columns that never leave this computer: search helpers, the server's version as

@@ -29,12 +29,15 @@ from bippop_desk.registry.models import (
     AuditEvent,
     Beneficiary,
     CallAttempt,
+    DoNotCall,
     HoursEntry,
     LocalDraft,
     Mission,
     OutboxEntry,
     RegisterEntry,
     Request,
+    SurveyAnswer,
+    SurveyContact,
     Volunteer,
 )
 from bippop_desk.registry.permissions import require
@@ -81,7 +84,14 @@ SCRUB: dict[str, dict[str, Any]] = {
         "removal_reason": "",
     },
     "call_attempt": {"notes": ""},
+    # Surveys (issue 16): the person's answers go, whatever they said; the contact keeps
+    # only that someone of the sample was asked (a tombstone, for the response rate).
+    "survey_contact": {"label": "", "stratum": "", "token_hash": "", "consent_by": ""},
+    "survey_answer": {"value_num": None, "value_text": "", "skipped": False},
+    "do_not_call": {"reason": ""},
 }
+# Linked records that leave with the person (tombstones), not only their free texts.
+_ERASED_WHOLE = (RegisterEntry, SurveyContact, SurveyAnswer, DoNotCall)
 MODELS: dict[str, Any] = {
     "beneficiary": Beneficiary,
     "volunteer": Volunteer,
@@ -89,6 +99,9 @@ MODELS: dict[str, Any] = {
     "mission": Mission,
     "register_entry": RegisterEntry,
     "call_attempt": CallAttempt,
+    "survey_contact": SurveyContact,
+    "survey_answer": SurveyAnswer,
+    "do_not_call": DoNotCall,
 }
 
 
@@ -121,6 +134,14 @@ def _linked(session: Session, entity: str, person_id: str) -> list[Any]:
         entries = [r.id for r in linked if isinstance(r, RegisterEntry)]
         if entries:
             linked += session.scalars(select(CallAttempt).where(CallAttempt.entry_id.in_(entries)))
+        linked += session.scalars(select(DoNotCall).where(DoNotCall.beneficiary_id == person_id))
+    who = SurveyContact.beneficiary_id if entity == "beneficiary" else SurveyContact.volunteer_id
+    contacts = list(session.scalars(select(SurveyContact).where(who == person_id)))
+    if contacts:
+        linked += contacts
+        linked += session.scalars(
+            select(SurveyAnswer).where(SurveyAnswer.contact_id.in_([c.id for c in contacts]))
+        )
     return linked
 
 
@@ -228,7 +249,8 @@ def erase_locally(session: Session, entity: str, record_id: str) -> None:
     for record in records:
         for key, value in scrubs[(record.__tablename__, record.id)].items():
             setattr(record, key, value)
-        if record is records[0] and record.deleted_at is None:
+        whole = record is records[0] or isinstance(record, _ERASED_WHOLE[1:])
+        if whole and record.deleted_at is None:
             record.deleted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     session.flush()
     _scrub_outbox(session, scrubs)
@@ -246,7 +268,7 @@ def erase_person(registry: Registry, entity: str, person_id: str) -> ErasureRepo
         ids = [r.id for r in records]
         for record in records:
             values = scrubs[(record.__tablename__, record.id)]
-            if record is records[0] or isinstance(record, RegisterEntry):
+            if record is records[0] or isinstance(record, _ERASED_WHOLE):
                 changes.erase(record, values, "Effacement à la demande de la personne (RGPD)")
             else:
                 changes.update(record, values, "Textes libres effacés (RGPD)", action="erase")
