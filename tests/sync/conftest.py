@@ -14,6 +14,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from bippop_central.models import commune_t, record_t, utcnow
+from bippop_central.push import lock_counter, save_counter
 from bippop_desk.registry.changes import Actor
 from bippop_desk.registry.services.commune import setup_commune
 from bippop_desk.registry.store import Registry
@@ -225,3 +229,24 @@ def token_works(server: CentralServer, token: str) -> bool:
     answer = httpx.get(f"{server.url}/api/v1/status", headers=headers, timeout=30)
     assert answer.status_code in (200, 401), answer.text
     return answer.status_code == 200
+
+
+def stored_as_is(server: CentralServer, insee: str, entity: str, fields: dict[str, Any]) -> str:
+    """A record written straight into the server's database, as records were before
+    the platform checked values (its SQLite kept them): what a pull may still bring."""
+    record_id = str(uuid.uuid4())
+    with server.engine().begin() as conn:
+        commune_id = conn.execute(
+            select(commune_t.c.id).where(commune_t.c.insee_code == insee)
+        ).scalar_one()
+        seq = lock_counter(conn, commune_id) + 1
+        conn.execute(
+            record_t.insert().values(
+                record_id=record_id, commune_id=commune_id, entity=entity, version=seq,
+                fields=fields, extra={}, field_versions=dict.fromkeys(fields, seq),
+                field_origins={"": ""}, deleted=False, erased=False, origin_device=None,
+                updated_at=utcnow(),
+            )
+        )  # fmt: skip
+        save_counter(conn, commune_id, seq)
+    return record_id

@@ -10,40 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from bippop_central.models import commune_t, record_t, utcnow
-from bippop_central.push import lock_counter, save_counter
 from bippop_desk.registry.errors import ValidationError
 from bippop_desk.registry.models import Partner
 from bippop_desk.sync.engine import list_set_aside, sync_status
 from bippop_desk.sync.state import read_state
 from tests.central.helpers import pull_all, push
 from tests.conftest import add_person
-from tests.servers import CentralServer, client, mutation
-from tests.sync.conftest import Commune, Desk, pending
-
-
-def stored_as_is(server: CentralServer, insee: str, entity: str, fields: dict[str, Any]) -> str:
-    """A record written straight into the server's database, as records were before
-    the platform checked values (its SQLite kept them): what a pull may still bring."""
-    record_id = str(uuid.uuid4())
-    with server.engine().begin() as conn:
-        commune_id = conn.execute(
-            select(commune_t.c.id).where(commune_t.c.insee_code == insee)
-        ).scalar_one()
-        seq = lock_counter(conn, commune_id) + 1
-        conn.execute(
-            record_t.insert().values(
-                record_id=record_id, commune_id=commune_id, entity=entity, version=seq,
-                fields=fields, extra={}, field_versions=dict.fromkeys(fields, seq),
-                field_origins={"": ""}, deleted=False, erased=False, origin_device=None,
-                updated_at=utcnow(),
-            )
-        )  # fmt: skip
-        save_counter(conn, commune_id, seq)
-    return record_id
-
+from tests.servers import client, mutation
+from tests.sync.conftest import Commune, Desk, pending, stored_as_is
 
 # entity, the fields as stored, what the reason says, the fields of the corrected record
 POISONS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [

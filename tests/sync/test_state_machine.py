@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +31,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from bippop_desk.registry.errors import ValidationError
+from bippop_desk.registry.models import Partner
 from bippop_desk.registry.remote import status_is_backwards
 from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update_beneficiary
 from bippop_desk.registry.services.hours import HoursInput, add_hours
@@ -39,7 +43,13 @@ from bippop_desk.registry.services.volunteers import (
     create_volunteer,
     remove_absence,
 )
-from bippop_desk.sync.engine import EnrollUnconfirmed, enroll, list_conflicts, resolve_conflict
+from bippop_desk.sync.engine import (
+    EnrollUnconfirmed,
+    enroll,
+    list_conflicts,
+    list_set_aside,
+    resolve_conflict,
+)
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
 from tests.servers import HEADERS, CentralServer
@@ -50,6 +60,7 @@ from tests.sync.conftest import (
     active_devices,
     assert_converged,
     pending,
+    stored_as_is,
     token_works,
     withheld_tokens,
 )
@@ -64,6 +75,9 @@ FAULTS = [
     "duplicate",
     "truncate",
     "replay_later",
+    # Odd answers from the way (issue 14): a redirecting proxy, a proxy saying "too many".
+    "answer_302",
+    "answer_429",
 ]
 # An enroll answer lost, cut, doubled or delivered again late (after the desk's next call).
 ENROLL_FAULTS = [
@@ -104,6 +118,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.desks: list[Desk] = []
         self.hours_tags: dict[int, set[str]] = {}  # desk -> tags of the hours it typed
         self.seen_status: dict[tuple[int, str], str] = {}
+        self.poisoned: set[str] = set()  # records on the server no desk can store
+        self.unsent: set[str] = set()  # outbox entries no desk could store back
 
     @initialize(
         enroll_faults=st.lists(
@@ -232,6 +248,8 @@ class SyncMachine(RuleBasedStateMachine):
         report = self.desks[d].sync()
         proxy.faults.clear()
         SEEN.update([f"sync {'failed' if report.error else 'ok'}"])
+        odd = [fault for fault in (push_fault, pull_fault) if fault.startswith("answer")]
+        SEEN.update(f"fault {fault}" for fault in odd)
         if report.conflicts:
             SEEN.update(["a sync met a conflict"])
 
@@ -240,6 +258,32 @@ class SyncMachine(RuleBasedStateMachine):
         for desk in self.desks:
             report = desk.sync()
             SEEN.update(["a sync met a conflict"] if report.conflicts else [])
+
+    @rule(d=st.integers(0, 2), where=st.sampled_from(["server", "outbox", "service"]))
+    def a_poison_value(self, d: int, where: str) -> None:
+        """A value no desk can store: on the server (as stored before the platform
+        checked values), queued in a desk's outbox by another path, or typed through
+        a service. No desk may freeze on it, and it never travels."""
+        desk = self.desks[d]
+        if where == "server":
+            fields = {"first_name": "Trop", "last_name": f"Grand {letters(next(_COUNTER))}",
+                      "max_missions_per_week": 10**30}  # fmt: skip
+            self.poisoned.add(stored_as_is(self.server, self.commune.insee, "volunteer", fields))
+        elif where == "outbox":
+            record_id = str(uuid.uuid4())
+            with sqlite3.connect(desk.path) as conn:
+                conn.execute(
+                    "INSERT INTO outbox (mutation_id, entity, record_id, op, payload, state, "
+                    "attempts, last_error, created_at) VALUES (?, 'partner', ?, 'upsert', ?, "
+                    "'pending', 0, '', '2026-12-01 10:00:00')",
+                    (str(uuid.uuid4()), record_id, '{"fields": {"name": "Nan", "x": NaN}}'),
+                )
+            self.unsent.add(record_id)
+        else:
+            commune_id = rows(desk, "SELECT id FROM commune")[0][0]
+            with pytest.raises(ValidationError), desk.registry.change() as changes:
+                changes.create(Partner(commune_id=commune_id, name="Nul\x00part"), "Partenaire")
+        SEEN.update([f"poison {where}"])
 
     @precondition(lambda self: bool(self.desks))
     @rule(d=st.integers(0, 2), choice=st.sampled_from(["mine", "theirs"]))
@@ -326,6 +370,12 @@ class SyncMachine(RuleBasedStateMachine):
                 if change["entity"] == "beneficiary" and change["seq"] <= cursor:
                     assert (versions.get(record_id) or 0) >= change["version"]
 
+    @invariant()
+    def a_poison_value_never_travels(self) -> None:
+        if self.unsent:
+            on_server = {c["record_id"] for c in self._server_changes()}
+            assert not self.unsent & on_server
+
     def teardown(self) -> None:
         if len(self.desks) == 3:
             for proxy in self.proxies:
@@ -340,6 +390,18 @@ class SyncMachine(RuleBasedStateMachine):
             assert all(pending(desk) == 0 for desk in self.desks)
             assert all(list_conflicts(desk.registry) == [] for desk in self.desks)
             assert_converged(*self.desks, late)
+            # No desk frozen: every cursor reached the server's latest sequence; what
+            # none could store is set aside on every desk alike.
+            headers = {**HEADERS, "Authorization": f"Bearer {self.token}"}
+            status = httpx.get(f"{self.server.url}/api/v1/status", headers=headers, timeout=30)
+            for desk in [*self.desks, late]:
+                assert read_state(desk.registry).pull_cursor == status.json()["latest_seq"]
+                assert {v.record_id for v in list_set_aside(desk.registry)} == self.poisoned
+            for desk in self.desks:
+                unsent = json.dumps(list(self.unsent))
+                states = rows(desk, "SELECT state FROM outbox WHERE record_id IN "
+                              "(SELECT value FROM json_each(?))", unsent)  # fmt: skip
+                assert all(state == "rejected" for (state,) in states)
         for desk in self.commune.desks:
             desk.registry.close()
 
@@ -349,7 +411,7 @@ _INSEE = itertools.count(70001)
 
 @pytest.fixture
 def proxies(central_sqlite: CentralServer) -> Iterator[list[Proxy]]:
-    started = [Proxy(central_sqlite.url).start() for _ in range(3)]
+    started = [Proxy(central_sqlite.url, retry_after="0").start() for _ in range(3)]
     yield started
     for proxy in started:
         proxy.stop()
