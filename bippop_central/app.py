@@ -22,6 +22,7 @@ from bippop_central.auth import AuthError, Caller, caller_for, enroll
 from bippop_central.db import DEFAULT_DB, make_engine
 from bippop_central.errors import BodyLimitMiddleware, install_error_handlers
 from bippop_central.public import FormError, help_request, volunteer_signup
+from bippop_central.web.routes import install as install_web
 
 PROTOCOL = 1
 MIN_PROTOCOL = 1
@@ -112,6 +113,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
     app.state.engine = engine
+    install_web(app, engine)  # the public pages and the volunteer space (web/)
     # Added last = outermost: every answer above, the 413 included, carries the time.
     install_error_handlers(app, UpgradeRequired, UPDATE_MESSAGE, MIN_PROTOCOL, server_time)
 

@@ -137,3 +137,7 @@ enroll_code_t = cast(Table, EnrollCode.__table__)
 record_t = cast(Table, Record.__table__)
 applied_t = cast(Table, AppliedMutation.__table__)
 batch_t = cast(Table, PushBatch.__table__)
+
+
+# The web pages' tables share this metadata (migrations and their test see them).
+from bippop_central.web import tables as _web_tables  # noqa: E402, F401

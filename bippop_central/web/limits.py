@@ -1,0 +1,60 @@
+"""Rate limits and daily quotas as counters in the database (`web_counter`), so that they
+hold across uvicorn workers and hosts: one upsert per counted thing, atomic on SQLite
+(INSERT … ON CONFLICT … RETURNING, under its write lock) and on PostgreSQL (row lock).
+
+Fixed windows: a key's count for window `now // seconds`. Expired rows are purged now
+and then by the same calls (no cron to forget).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bippop_central.db import writing
+from bippop_central.models import utcnow
+from bippop_central.web.config import Limit
+from bippop_central.web.tables import counter_t
+
+PURGE_ONE_IN = 500
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after_s: int = 0
+
+
+def increment(conn: Connection, key: str, window: int, expires_at: dt.datetime) -> int:
+    """The counter's value once increased by one (in the caller's transaction)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(counter_t).values(
+        key=key, window=window, count=1, expires_at=expires_at
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["key", "window"], set_={"count": counter_t.c["count"] + 1}
+    ).returning(counter_t.c["count"])
+    return int(conn.execute(statement).scalar_one())
+
+
+def hit(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = None) -> Verdict:
+    """Count one attempt against every (key, limit) in one short transaction; refused
+    when any of them is past its count (the attempt still counts: a flood stays out)."""
+    now = now if now is not None else time.time()
+    retry = 0
+    with writing(engine) as conn:
+        for key, limit in limits:
+            window = int(now // limit.seconds)
+            ends = (window + 1) * limit.seconds
+            expires = utcnow() + dt.timedelta(seconds=ends - now)
+            if increment(conn, key[:120], window, expires) > limit.count:
+                retry = max(retry, math.ceil(ends - now))
+        if random.randrange(PURGE_ONE_IN) == 0:
+            conn.execute(delete(counter_t).where(counter_t.c.expires_at < utcnow()))
+    return Verdict(retry == 0, retry)
