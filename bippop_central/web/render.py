@@ -4,6 +4,7 @@ object (`Web`) the routes share: engine, settings, signing key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,17 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 log = logging.getLogger("bippop_central.web")
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+
+
+def frdate(day: dt.date) -> str:
+    """ "mardi 8 décembre 2026"."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+ENV.filters["frdate"] = frdate
 
 
 @dataclass
