@@ -22,6 +22,7 @@ from bippop_central.auth import AuthError, Caller, caller_for, enroll
 from bippop_central.db import DEFAULT_DB, make_engine
 from bippop_central.errors import BodyLimitMiddleware, install_error_handlers
 from bippop_central.public import FormError, help_request, volunteer_signup
+from bippop_central.web import moderation
 from bippop_central.web.routes import install as install_web
 
 PROTOCOL = 1
@@ -98,6 +99,7 @@ FORM_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": schemas.ErrorOut, "description": "Requête trop volumineuse"},
     **ERRORS,
     404: {"model": schemas.ErrorOut, "description": "Commune inconnue"},
+    429: {"model": schemas.ErrorOut, "description": "Trop d'envois (adresse ou commune)"},
 }
 
 
@@ -113,13 +115,19 @@ def create_app(db_url: str | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
     app.state.engine = engine
-    install_web(app, engine)  # the public pages and the volunteer space (web/)
+    web = install_web(app, engine)  # the public pages and the volunteer space (web/)
     # Added last = outermost: every answer above, the 413 included, carries the time.
     install_error_handlers(app, UpgradeRequired, UPDATE_MESSAGE, MIN_PROTOCOL, server_time)
 
     @app.exception_handler(AuthError)
     def _auth_error(_request: Request, error: AuthError) -> JSONResponse:
         return JSONResponse({"detail": error.detail}, status_code=error.status)
+
+    @app.exception_handler(moderation.RateLimited)
+    def _rate_limited(_request: Request, error: moderation.RateLimited) -> JSONResponse:
+        return moderation.rate_limited_response(error)
+
+    app.include_router(moderation.router(web, _device, AUTH_ERRORS))
 
     @app.exception_handler(FormError)
     def _form_error(_request: Request, error: FormError) -> JSONResponse:
@@ -202,20 +210,24 @@ def create_app(db_url: str | None = None) -> FastAPI:
               status_code=201,
               response_model=schemas.VolunteerSignupOut, responses=FORM_ERRORS)  # fmt: skip
     def public_volunteer(
-        insee: Insee, body: schemas.VolunteerSignupIn,
+        insee: Insee, body: schemas.VolunteerSignupIn, request: Request,
         _protocol_version: Annotated[None, Depends(_protocol)],
     ) -> dict[str, Any]:  # fmt: skip
-        """Inscription en ligne d'un bénévole : « en attente », à valider en mairie."""
+        """Inscription en ligne d'un bénévole : « en attente », à valider en mairie
+        (au-delà du quota du jour de la commune, elle attend la modération)."""
+        moderation.limit_json_form(web, request, insee)
         return {"volunteer_id": volunteer_signup(engine, insee, body)}
 
     @app.post("/api/v1/public/communes/{insee}/requests", summary="Demander de l'aide",
               status_code=201,
               response_model=schemas.HelpRequestOut, responses=FORM_ERRORS)  # fmt: skip
     def public_request(
-        insee: Insee, body: schemas.HelpRequestIn,
+        insee: Insee, body: schemas.HelpRequestIn, request: Request,
         _protocol_version: Annotated[None, Depends(_protocol)],
     ) -> dict[str, Any]:  # fmt: skip
-        """Demande d'aide en ligne : une personne et une demande « nouvelle »."""
+        """Demande d'aide en ligne : une personne et une demande « nouvelle » (au-delà
+        du quota du jour de la commune, elle attend la modération)."""
+        moderation.limit_json_form(web, request, insee)
         request_id, beneficiary_id = help_request(engine, insee, body)
         return {"request_id": request_id, "beneficiary_id": beneficiary_id}
 

@@ -98,6 +98,12 @@ SCHEMA_TEXT: dict[str, str] = {
         "minutes:int mileage_km:decimal8.1 kind:str20 corrects_entry_id:str36? note:text "
         "created_by:str120 created_at:datetime"
     ),
+    "hours_declaration": (
+        "volunteer_id:str36 mission_id:str36 minutes:int mileage_km:decimal8.1 note:text "
+        "declared_at:datetime status:str20 decided_by:str120 decided_at:datetime? "
+        "refusal_reason:text created_at:datetime updated_at:datetime row_version:int "
+        "deleted_at:datetime?"
+    ),
     "register_entry": (
         "beneficiary_id:str36 category:str20 disability_basis:str20 requested_by:str20 "
         "requester_name:str160 requester_quality:str120 consent:bool request_date:date "

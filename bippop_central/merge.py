@@ -17,7 +17,7 @@ from bippop_central.fields import Invalid, check_record
 SYNCED_ENTITIES = frozenset(
     {
         "beneficiary", "volunteer", "volunteer_availability", "volunteer_absence", "partner",
-        "mission_type", "request", "mission", "hours_entry",
+        "mission_type", "request", "mission", "hours_entry", "hours_declaration",
         "register_entry", "call_campaign", "call_attempt",
         "survey", "survey_contact", "survey_answer", "do_not_call",
     }

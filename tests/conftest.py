@@ -10,6 +10,13 @@ import keyring
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Many tests post the public forms from 127.0.0.1 to one shared server: the web's rate
+# limits and daily quota (bippop_central/web) are lifted for them; the tests of those
+# limits start servers of their own with the real ones (tests/web).
+os.environ.setdefault(
+    "BIPPOP_WEB_LIMITS", "ip=1000000/60,commune=1000000/60,mail=1000000/60,space=1000000/60"
+)
+os.environ.setdefault("BIPPOP_WEB_DAILY_QUOTA", "1000000")
 
 from bippop_desk.registry.changes import Actor
 from bippop_desk.registry.services.beneficiaries import (

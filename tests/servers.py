@@ -111,6 +111,7 @@ def start_central(
     port: int | None = None,
     timeout: float = 60.0,
     options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> CentralServer:
     """Migrate the database, then start uvicorn and wait until it answers."""
     db_url = normalise_url(db_url)
@@ -124,7 +125,8 @@ def start_central(
     command += list(options)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     scheme = "https" if tls else "http"
     server = CentralServer(f"{scheme}://127.0.0.1:{port}", db_url, process, log_path, port)

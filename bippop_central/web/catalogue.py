@@ -6,6 +6,7 @@ form never holds SQLite's one write lock (every commune's pushes) while it reads
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -13,6 +14,10 @@ from sqlalchemy import Engine, select
 from bippop_central.db import reading
 from bippop_central.models import commune_t, record_t
 from bippop_central.web.tables import DEFAULT_DAILY_QUOTA, web_commune_t
+
+# The platform's default daily quota of web submissions per commune (web_commune.daily_quota
+# sets one commune's); read once, the same in every worker.
+DEFAULT_QUOTA = int(os.environ.get("BIPPOP_WEB_DAILY_QUOTA", DEFAULT_DAILY_QUOTA))
 
 FAMILIES = {
     "mobilite_inversee": "Le bénévole vient chez la personne",
@@ -90,7 +95,7 @@ def commune(engine: Engine, insee: str) -> Commune | None:
     )  # fmt: skip
     return Commune(
         int(row["id"]), insee, str(row["name"]), str(row["departement"]), contact,
-        int(row["daily_quota"] if row["daily_quota"] is not None else DEFAULT_DAILY_QUOTA),
+        int(row["daily_quota"] if row["daily_quota"] is not None else DEFAULT_QUOTA),
         tuple(MissionType(rid, str(f["code"]), label, str(f.get("family") or ""))
               for _order, label, rid, f in offered),
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from bippop_desk.registry.models.base import Base, SyncedRecord, new_id
 from bippop_desk.registry.models.commune import AppSetting, Commune, LocalDraft, User
+from bippop_desk.registry.models.declarations import HoursDeclaration
 from bippop_desk.registry.models.importing import ImportBatch
 from bippop_desk.registry.models.journal import AuditEvent, OutboxEntry
 from bippop_desk.registry.models.missions import HoursEntry, Mission, MissionType, Request
@@ -26,6 +27,7 @@ __all__ = [
     "CallCampaign",
     "Commune",
     "DoNotCall",
+    "HoursDeclaration",
     "HoursEntry",
     "ImportBatch",
     "LocalDraft",

@@ -28,6 +28,7 @@ SYNCED_ENTITIES: tuple[str, ...] = (
     "request",
     "mission",
     "hours_entry",
+    "hours_declaration",
     "register_entry",
     "call_campaign",
     "call_attempt",

@@ -107,43 +107,47 @@ def mark_done(
     status (a one-off request is then done) and their journal go in one transaction.
     A visit planned after today cannot be done yet (StatusTransitionError).
     """
-    today = today or local_today()
     with registry.change() as changes:
-        mission = get_mission(changes, mission_id)
-        if mission.status == "planifiee" and mission.starts_at.date() > today:
-            raise StatusTransitionError(
-                f"Cette intervention est prévue le {short_date(mission.starts_at.date())} : "
-                "elle ne peut pas encore être réalisée."
-            )
-        if mission.volunteer_id is None:
-            raise StatusTransitionError("Cette intervention n'a pas de bénévole.")
-        planned = int((mission.ends_at - mission.starts_at).total_seconds() // 60)
-        minutes, mileage = _clean_report(report, planned)
-        move_mission(
-            changes,
-            mission,
-            "realisee",
-            f"Intervention du {short_date(mission.starts_at.date())} réalisée",
-            actual_duration_min=minutes,
-            mileage_km=mileage,
-            outcome_note=report.outcome_note.strip(),
-            concern=report.concern,
+        return done_in(changes, mission_id, report, today or local_today())
+
+
+def done_in(changes: ChangeSet, mission_id: str, report: VisitReport, today: dt.date) -> str:
+    """mark_done's work inside the caller's ChangeSet (hours declared online reuse it)."""
+    mission = get_mission(changes, mission_id)
+    if mission.status == "planifiee" and mission.starts_at.date() > today:
+        raise StatusTransitionError(
+            f"Cette intervention est prévue le {short_date(mission.starts_at.date())} : "
+            "elle ne peut pas encore être réalisée."
         )
-        entry = HoursEntry(
-            commune_id=mission.commune_id,
-            volunteer_id=mission.volunteer_id,
-            mission_id=mission.id,
-            mission_type_id=mission.mission_type_id,
-            entry_date=mission.starts_at.date(),
-            minutes=minutes,
-            mileage_km=mileage,
-            kind="mission",
-            created_by=changes.actor.display_name,
-            created_at=utcnow(),
-        )
-        changes.append(entry, f"{minutes} min de bénévolat (intervention réalisée)")
-        _settle_request(changes, mission.request_id)
-        return entry.id
+    if mission.volunteer_id is None:
+        raise StatusTransitionError("Cette intervention n'a pas de bénévole.")
+    planned = int((mission.ends_at - mission.starts_at).total_seconds() // 60)
+    minutes, mileage = _clean_report(report, planned)
+    move_mission(
+        changes,
+        mission,
+        "realisee",
+        f"Intervention du {short_date(mission.starts_at.date())} réalisée",
+        actual_duration_min=minutes,
+        mileage_km=mileage,
+        outcome_note=report.outcome_note.strip(),
+        concern=report.concern,
+    )
+    entry = HoursEntry(
+        commune_id=mission.commune_id,
+        volunteer_id=mission.volunteer_id,
+        mission_id=mission.id,
+        mission_type_id=mission.mission_type_id,
+        entry_date=mission.starts_at.date(),
+        minutes=minutes,
+        mileage_km=mileage,
+        kind="mission",
+        created_by=changes.actor.display_name,
+        created_at=utcnow(),
+    )
+    changes.append(entry, f"{minutes} min de bénévolat (intervention réalisée)")
+    _settle_request(changes, mission.request_id)
+    return entry.id
 
 
 def mark_no_show(
