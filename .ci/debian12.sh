@@ -100,7 +100,13 @@ mount_in "$root/dev/shm" -t tmpfs -o mode=1777 tmpfs  # PostgreSQL's shared memo
 # Download caches shared between runs (apt's .deb files, pip's wheels).
 mkdir -p "$CACHE/apt-archives/partial" "$CACHE/pip-root" "$CACHE/pip-ci"
 mount_in "$root/var/cache/apt/archives" --bind "$CACHE/apt-archives"
+# This machine's network set-up comes along, as it would on any computer of its network:
+# its name servers, and the TLS authorities it trusts for pip (its way out re-signs TLS).
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl-host-trusted.pem"
+  printf '[global]\ncert = /etc/ssl-host-trusted.pem\n' >"$root/etc/pip.conf"
+fi
 
 in_root() {  # in_root COMMAND...: as root in the chroot, with a clean login-like env
   chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
