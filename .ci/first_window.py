@@ -40,7 +40,7 @@ def blank(image: QImage) -> bool:
 def main() -> int:
     out = sys.argv[1]
     timeout = float(sys.argv[2]) if len(sys.argv) > 2 else 600.0
-    app = QGuiApplication(sys.argv[:1] + ["-platform", "xcb"])
+    app = QGuiApplication([*sys.argv[:1], "-platform", "xcb"])
     deadline = time.monotonic() + timeout
     first_paint: float | None = None
     previous: QImage | None = None

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 
 from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QPushButton, QWidget
 
 from bippop_desk.registry.frdates import parse_date, short_date
 
@@ -26,6 +27,17 @@ class ErrorLabel(QLabel):
     def show_message(self, message: str) -> None:
         self.setText(message)
         self.setVisible(bool(message))
+
+
+class EnterButton(QPushButton):
+    """A button that Entrée presses too, as Espace does (outside a dialog, Qt's buttons
+    answer Espace only): for the one action a page puts the focus on."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.animateClick()
+            return
+        super().keyPressEvent(event)
 
 
 class FieldErrors:

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         from bippop_desk.ui.signin import SessionGuard
 
         self.guard = SessionGuard(self, context)
+        self.guard.signed_in.connect(lambda _actor: self.focus_page())
 
         # Pages are built the first time they are shown: start-up builds one page only,
         # and a hidden page never loads data nobody looks at.
@@ -256,6 +257,31 @@ class MainWindow(QMainWindow):
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
 
+    def focus_page(self) -> None:
+        """After sign-in or unlocking: the window takes the keyboard (a plain X server
+        gives it to no window once the dialog has closed, and Ctrl+N would go nowhere),
+        and the page shown its first action."""
+        self.activateWindow()
+        self.raise_()
+        page = self.stack.currentWidget()
+        if page is None:
+            return
+        first_action = getattr(page, "focus_first_action", None)
+        if callable(first_action):
+            first_action()
+            return
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and (widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+            ):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
     def open_intake(self) -> None:
         self.show_page("demande")
         self.intake.focus_search()
@@ -402,7 +428,8 @@ class MainWindow(QMainWindow):
         if not actor.username:  # locked at start-up, before anyone signs in
             self.user_label.setText("Non connecté")
             return
-        self.user_label.setText(f"{actor.display_name} ({ROLE_LABELS.get(actor.role, actor.role)})")
+        role = ROLE_LABELS.get(actor.role, actor.role)
+        self.user_label.setText(f"Connecté·e : {actor.display_name} ({role})")
 
     def _registry_ready(self) -> None:
         self.commune_label.setText(f"Commune : {self.context.commune_name}")

@@ -21,16 +21,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from bippop_desk.registry.actor import ROLE_LABELS, Actor
+from bippop_desk.registry.actor import Actor
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.form_dialog import field_row, show_error
-from bippop_desk.ui.forms import ErrorLabel, FieldErrors
+from bippop_desk.ui.forms import EnterButton, ErrorLabel, FieldErrors
 
 if TYPE_CHECKING:  # SQLAlchemy is imported off the GUI thread, after the first paint
     from bippop_desk.registry.store import Registry
@@ -148,7 +147,8 @@ class LockScreen(QWidget):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail = QLabel("Les données des personnes restent masquées.")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = QPushButton("&Se connecter…")
+        self.button = EnterButton("&Se connecter…")
+        self.button.setObjectName("lock_unlock")
         self.button.clicked.connect(self.unlock)
         for widget in (self.title, self.detail):
             layout.addWidget(widget)
@@ -214,6 +214,7 @@ class SessionGuard(QObject):
         self.lock_screen.title.setText(f"<h2>{title}</h2>")
         self.stack.setCurrentWidget(self.lock_screen)
         self._idle.stop()
+        self.lock_screen.button.setFocus()  # Entrée unlocks
 
     def _idle_lock(self) -> None:
         # A form left open would stay on top of the lock screen with a person's data:
@@ -257,10 +258,7 @@ class SessionGuard(QObject):
         self.context.set_actor(actor)
         self.stack.setCurrentWidget(self.content)
         self._activity()
-        self.window.statusBar().showMessage(
-            f"Connecté·e : {actor.display_name} ({ROLE_LABELS.get(actor.role, actor.role)})",
-            6000,
-        )
+        # Who is signed in shows once, in the status bar's permanent label.
         self.signed_in.emit(actor)
 
     def switch_user(self) -> None:

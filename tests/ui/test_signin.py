@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from bippop_desk.registry.services.auth import needs_first_administrator
@@ -14,6 +14,7 @@ from bippop_desk.registry.store import Registry
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.main_window import MainWindow
 from bippop_desk.ui.signin import SignInDialog
+from tests.conftest import SECRETARY
 from tests.core.register_helpers import ADMIN, PASSWORD, REGISTRAR, add_staff
 from tests.ui.conftest import press, type_text
 
@@ -121,3 +122,37 @@ def test_the_navigation_hides_pages_the_user_may_not_use(
     context.set_actor(ADMIN)  # an administrator not named for it
     qtbot.waitUntil(lambda: window.nav.item(rows["registre"]).isHidden(), timeout=5000)
     assert not window.nav.item(rows["rgpd"]).isHidden()
+
+
+def _status_texts(window: MainWindow) -> list[str]:
+    bar = window.statusBar()
+    labels = [label.text() for label in bar.findChildren(QLabel) if label.isVisible()]
+    return [bar.currentMessage(), *labels]
+
+
+def test_the_status_bar_names_the_signed_in_user_once(
+    qtbot: QtBot, registry: Registry, window: MainWindow
+) -> None:
+    add_staff(registry, ADMIN)
+    window.guard.start()
+    window.guard.accept_actor(ADMIN)
+    texts = _status_texts(window)
+    assert sum(text.count(ADMIN.display_name) for text in texts) == 1, texts
+    assert "Connecté·e : Alain Admin (Administrateur·rice)" in texts
+    _shot(window, "status-bar-user.png")
+
+
+def test_after_sign_in_and_unlocking_the_home_pages_first_action_has_the_focus(
+    qtbot: QtBot, registry: Registry, window: MainWindow
+) -> None:
+    window.show_page("accueil")
+    window.nav.setFocus()
+    window.guard.start()
+    window.guard.accept_actor(SECRETARY)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.home.intake_button)
+    window.guard.lock()
+    assert QApplication.focusWidget() is window.guard.lock_screen.button  # Entrée unlocks
+    window.guard.accept_actor(SECRETARY)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.home.intake_button)
+    with qtbot.waitSignal(window.home.new_request, timeout=2000):
+        press(window.home.intake_button, Qt.Key.Key_Return)  # Entrée, as Espace

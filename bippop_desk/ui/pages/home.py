@@ -20,6 +20,7 @@ from bippop_desk.registry.services.overview import Overview, overview
 from bippop_desk.registry.services.register import overdue_count
 from bippop_desk.registry.services.settings import save_thresholds
 from bippop_desk.ui.context import AppContext
+from bippop_desk.ui.forms import EnterButton
 from bippop_desk.ui.pages.followups import (
     CONCERNS,
     KINDS,
@@ -59,9 +60,13 @@ class HomePage(QWidget):
         layout.addWidget(self.title)
         self.greeting = QLabel()
         layout.addWidget(self.greeting)
-        self.intake_button = QPushButton("Nouvelle demande téléphonique   (Ctrl+N)")
+        self.intake_button = EnterButton("Nouvelle demande téléphonique   (Ctrl+N)")
         self.intake_button.setObjectName("home_intake")
-        self.intake_button.setStyleSheet("font-size: 130%; padding: 16px;")
+        # The focus shows (a plain style draws no focus frame on so big a button).
+        self.intake_button.setStyleSheet(
+            "QPushButton { font-size: 130%; padding: 16px; } "
+            "QPushButton:focus { border: 3px solid #2e7d32; border-radius: 6px; }"
+        )
         self.intake_button.clicked.connect(self.new_request)
         layout.addWidget(self.intake_button)
         grid = QGridLayout()
@@ -95,6 +100,10 @@ class HomePage(QWidget):
         context.actor_changed.connect(lambda: self.reload() if context.ready else None)
         if context.ready:
             self.reload()
+
+    def focus_first_action(self) -> None:
+        """After sign-in or unlocking: Entrée starts a phone request."""
+        self.intake_button.setFocus()
 
     def _greet(self) -> None:
         first = (
