@@ -54,6 +54,8 @@ def test_a_secretary_logs_a_call_for_a_known_person_with_the_keyboard_alone(
     # The list of requests refreshes, and the form is ready for the next call.
     qtbot.waitUntil(lambda: len(window.requests.model._ids) == 1, timeout=3000)
     assert intake.search.text() == "" and intake.picked is None
+    # The search hint starts over too: never "1 personne — ↓ puis Entrée" over no list.
+    assert intake.search_hint.text() == "Tapez au moins deux lettres ou chiffres."
     assert "Demande enregistrée pour Hélène Le Goff" in window.statusBar().currentMessage()
     # Every SQL statement of the whole call ran on the database worker, none on the GUI.
     assert threads.names == {"db-worker"}

@@ -29,6 +29,7 @@ from bippop_desk.ui.list_model import ItemListModel, ListItem
 
 SEARCH_DELAY_MS = 120
 DUPLICATES_DELAY_MS = 300
+FIRST_HINT = "Tapez au moins deux lettres ou chiffres."
 
 
 def hit_item(hit: SearchHit) -> ListItem:
@@ -82,7 +83,7 @@ class PersonPicker(QGroupBox):
         self.search_label.setBuddy(self.search)
         layout.addWidget(self.search_label)
         layout.addWidget(self.search)
-        self.search_hint = QLabel("Tapez au moins deux lettres ou chiffres.")
+        self.search_hint = QLabel(FIRST_HINT)
         self.search_hint.setWordWrap(True)
         layout.addWidget(self.search_hint)
         self.results_model = ItemListModel()
@@ -146,7 +147,7 @@ class PersonPicker(QGroupBox):
         seq = self._search_seq
         if len(text) < 2:
             self.results_model.set_items([])
-            self.search_hint.setText("Tapez au moins deux lettres ou chiffres.")
+            self.search_hint.setText(FIRST_HINT)
             return
 
         def fetch(registry: Registry) -> list[SearchHit]:
@@ -293,7 +294,10 @@ class PersonPicker(QGroupBox):
     # -- clearing and drafts ------------------------------------------------------------
     def clear(self, city: str) -> None:
         self.search.clear()
+        self._search_seq += 1  # a search still under way no longer shows its results
+        self.search_timer.stop()
         self.results_model.set_items([])
+        self.search_hint.setText(FIRST_HINT)  # never "1 personne…" over an empty list
         self.picked = None
         self.creating = False
         self.person_form.clear(city)
