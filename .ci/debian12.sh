@@ -147,13 +147,13 @@ in_root Xvfb ":$display" -screen 0 1366x800x24 -nolisten tcp >"$run_dir/xvfb.log
 xvfb_pid=$!
 as_ci() {
   chroot "$root" /usr/bin/env -i HOME=/home/ci USER=ci LOGNAME=ci LANG=C.UTF-8 TERM=dumb \
-    DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin runuser -u ci -- "$@"
+    DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin /usr/sbin/runuser -u ci -- "$@"
 }
 run_started=$(date +%s)
 # Its own process group, so that the app and make are stopped together after the shot.
 setsid chroot "$root" /usr/bin/env -i HOME=/home/ci USER=ci LOGNAME=ci LANG=C.UTF-8 \
   TERM=dumb DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin \
-  runuser -u ci -- bash -c "cd ~/bippop && exec $run_command" >"$run_dir/make-run.log" 2>&1 &
+  /usr/sbin/runuser -u ci -- bash -c "cd ~/bippop && exec $run_command" >"$run_dir/make-run.log" 2>&1 &
 app_pid=$!
 # The user's virtualenv is ready once `make run` has installed it; then the screen.
 while [ ! -e "$root/home/ci/bippop/.venv/.installed" ]; do
