@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import os
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -16,6 +19,8 @@ from bippop_desk.ui.pages.intake import DRAFT_KEY
 from bippop_desk.ui.settings import Preferences
 from tests.conftest import add_person
 from tests.ui.conftest import SqlThreads, press, type_text
+
+SHOTS = os.environ.get("BIPPOP_SHOTS", "")
 
 
 def requests_of(registry: Registry, person_id: str) -> list[Request]:
@@ -46,6 +51,7 @@ def test_a_secretary_logs_a_call_for_a_known_person_with_the_keyboard_alone(
     # Focus moved to the type of help: pick "Lecture à voix haute" by typing.
     assert QApplication.focusWidget() is intake.mission_type
     type_text(intake.mission_type, "Lec")
+    press(intake.mission_type, Qt.Key.Key_Return)
     assert intake.mission_type.currentText() == "Lecture à voix haute"
     intake.notes.setFocus()
     type_text(intake.notes, "Aime les romans de Zola ; préfère l'après-midi.")
@@ -210,3 +216,41 @@ def test_a_possible_duplicate_is_shown_before_a_new_file_and_can_be_used_instead
     press(intake.duplicates, Qt.Key.Key_Return)
     assert intake.picked is not None and intake.picked.id == existing
     assert intake.person_form.isHidden()  # no second file for the same person
+
+
+def test_the_type_of_help_is_found_by_any_word_of_its_label(
+    qtbot: QtBot, registry: Registry, window: MainWindow
+) -> None:
+    window.open_intake()
+    combo = window.intake.mission_type
+    combo.setFocus()
+    type_text(combo, "cour")
+    completer = combo.completer()
+    qtbot.waitUntil(lambda: completer.popup().isVisible(), timeout=2000)
+    offered = completer.completionModel()
+    labels = [offered.index(row, 0).data() for row in range(offered.rowCount())]
+    assert labels == ["Accompagnement courses", "Livraison de courses"]
+    if SHOTS:
+        # The list of choices is a window of its own: drawn over the window's picture.
+        picture = window.grab()
+        popup = completer.popup()
+        painter = QPainter(picture)
+        painter.drawPixmap(window.mapFromGlobal(popup.mapToGlobal(QPoint(0, 0))), popup.grab())
+        painter.end()
+        picture.save(os.path.join(SHOTS, "help-type-cour.png"))
+    # ↓ ↓ Entrée in the list chooses the second one.
+    press(completer.popup(), Qt.Key.Key_Down)
+    press(completer.popup(), Qt.Key.Key_Down)
+    press(completer.popup(), Qt.Key.Key_Return)
+    assert combo.currentText() == "Livraison de courses"
+    assert combo.currentData() == combo.itemData(combo.findText("Livraison de courses"))
+    # Accents and case fold; Entrée takes the first one shown; a word's middle does not
+    # match, and what matches nothing goes back to the type chosen before.
+    combo.lineEdit().selectAll()
+    type_text(combo, "EVÉNE")
+    press(combo, Qt.Key.Key_Return)
+    assert combo.currentText() == "Accompagnement événement"
+    combo.lineEdit().selectAll()
+    type_text(combo, "ourses")
+    press(combo, Qt.Key.Key_Return)
+    assert combo.currentText() == "Accompagnement événement"

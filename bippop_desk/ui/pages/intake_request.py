@@ -35,6 +35,7 @@ from bippop_desk.ui.forms import (
     from_qtime,
     to_qdate,
 )
+from bippop_desk.ui.word_combo import WordCombo
 
 WHEN_MODES = ("asap", "day", "range")
 
@@ -54,7 +55,8 @@ class RequestForm(QGroupBox):
         def row(name: str, label: str, widget: QWidget) -> None:
             field_row(form, errors, name, label, widget)
 
-        self.mission_type = QComboBox()
+        # Found by any word of its label: "cour" offers both kinds of shopping help.
+        self.mission_type = WordCombo()
         self.mission_type.setObjectName("intake_mission_type")
         self.mission_type.currentIndexChanged.connect(self._changed)
         row("mission_type_id", "T&ype d'aide", self.mission_type)
