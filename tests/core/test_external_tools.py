@@ -76,6 +76,13 @@ def commands_in(path: Path) -> set[str]:
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef) and any(_starts_a_process(n) for n in ast.walk(node))
     }
+    # Functions of this file that look a program up by the name they are given.
+    finders = {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and any(_is_call(n, "shutil", {"which"}) for n in ast.walk(node))
+    }
     found: set[str] = set()
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and node.args):
@@ -95,7 +102,9 @@ def commands_in(path: Path) -> set[str]:
                 name = _first_word(word, lists)
                 if name:
                     found.add(name)
-        elif _is_call(node, "shutil", {"which"}):
+        elif _is_call(node, "shutil", {"which"}) or (
+            isinstance(node.func, ast.Name) and node.func.id in finders
+        ):
             name = _first_word(node.args[0], lists)
             if name:
                 found.add(name)
