@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  Ligne {dup.line} ({dup.name}) : {what}, {dup.reason} — {dup.existing}")
         if len(plan.duplicates) > SHOWN:
             print(f"  … et {len(plan.duplicates) - SHOWN} autre(s) doublon(s).")
+        for warning in plan.warnings[:SHOWN]:
+            print(f"  Ligne {warning.line} ({warning.name}) : {warning.message}")
+        if len(plan.warnings) > SHOWN:
+            print(f"  … et {len(plan.warnings) - SHOWN} autre(s) remarque(s).")
         include = bool(args.include_possible_duplicates)
         print(f"Bilan : {plan.summary(include)}.")
         if plan.already_imported:

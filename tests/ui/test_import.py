@@ -3,6 +3,7 @@ rejected rows and duplicates listed, nothing written until "Importer"."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -15,6 +16,8 @@ from bippop_desk.ui.pages.import_dialog import ImportDialog
 from tests.conftest import add_person
 from tests.core.import_files import PEOPLE, messy_workbook
 from tests.core.test_import import COORDINATOR
+
+SHOTS = os.environ.get("BIPPOP_SHOTS", "")
 
 
 def count(registry: Registry) -> int:
@@ -81,3 +84,20 @@ def test_a_file_without_a_header_says_so_in_french(
     dialog.choose_file(str(path))
     qtbot.waitUntil(lambda: "Aucune ligne d'en-tête" in dialog.summary.text(), timeout=10000)
     assert not dialog.import_button.isEnabled()
+
+
+def test_a_birth_year_alone_is_a_remark_in_the_report_not_a_refusal(
+    qtbot: QtBot, context: AppContext, registry: Registry, tmp_path: Path
+) -> None:
+    source = tmp_path / "liste.csv"
+    source.write_text("Nom;Prénom;Date de naissance\nDurand;Jeanne;1941\n", encoding="utf-8")
+    dialog = checked_dialog(qtbot, context, registry, source)
+    assert dialog.rejected_model.rowCount() == 0
+    assert dialog.warnings_model.rowCount() == 1
+    assert dialog.warnings_model.item(0, 1).text() == "Jeanne Durand"
+    assert "« 1941 »" in dialog.warnings_model.item(0, 2).text()
+    assert dialog.tabs.tabText(4) == "&5 Remarques (1)"
+    assert "1 bénéficiaires à créer" in dialog.summary.text()
+    dialog.tabs.setCurrentIndex(4)
+    if SHOTS:
+        dialog.grab().save(os.path.join(SHOTS, "import-birth-year.png"))

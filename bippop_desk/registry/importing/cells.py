@@ -97,6 +97,28 @@ def date(cell: Cell, *, today: dt.date) -> dt.date | None:
     raise ValueError(f"« {raw} » n'est pas une date (exemple : 12/03/1938).")
 
 
+# A birth date column holding a year alone ("1941", or the number 1941): the year, not
+# an Excel serial number (1941 would be 24/04/1905, nobody's birth date on such a list).
+_YEAR = re.compile(r"^(\d{4})$")
+MIN_BIRTH_YEAR = 1880
+
+
+def year_only(cell: Cell, *, today: dt.date) -> int | None:
+    """The year when the cell gives a birth year and nothing more, else None."""
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int):
+        year = cell
+    else:
+        match = _YEAR.match(text(cell)) if isinstance(cell, str) else None
+        if match is None:
+            return None
+        year = int(match.group(1))
+    return year if MIN_BIRTH_YEAR <= year <= today.year else None
+
+
 def phone(cell: Cell) -> str:
     """The raw phone text, fixed for what spreadsheets do to numbers: 612345678 (a
     number cell lost its leading 0) → "0612345678"; "33 6 12…" stays international."""

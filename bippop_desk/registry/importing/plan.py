@@ -34,6 +34,7 @@ PREVIEW_ROWS = 30
 DATE_FIELDS = frozenset({"birth_date", "request_date"})
 PHONE_FIELDS = frozenset({"phone", "phone_secondary", "emergency_contact_phone"})
 BOOL_FIELDS = frozenset({"has_internet", "has_car", "lives_alone"})
+BIRTH_YEAR = "_birth_year"  # a birth date column that gave a year alone
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,15 @@ class RejectedRow:
     line: int
     name: str
     reason: str
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A row imported with something the user should know (a birth year alone)."""
+
+    line: int
+    name: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class ImportPlan:
     preview: list[list[str]]
     already_imported: str = ""  # French sentence when this very file was imported
     encoding: str = ""
+    warnings: list[RowWarning] = field(default_factory=list)
 
     @property
     def certain_duplicates(self) -> list[DuplicateRow]:
@@ -97,6 +108,8 @@ class ImportPlan:
         if self.possible_duplicates:
             parts.append(f"{len(self.possible_duplicates)} doublon(s) possible(s)")
         parts.append(f"{len(self.rejected)} ligne(s) refusée(s)")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} remarque(s)")
         return ", ".join(parts)
 
 
@@ -165,13 +178,18 @@ def _already_imported(registry: Registry, kind: str, sha256: str) -> str:
 def _raw_values(
     row: list[Cell], mapping: Mapping[int, str], today: dt.date
 ) -> tuple[dict[str, Any], list[str]]:
-    """The row's cells read as their fields, and the French reasons of unreadable ones."""
+    """The row's cells read as their fields, and the French reasons of unreadable ones.
+    A birth date given as a year alone leaves the date empty and the year in
+    `values[BIRTH_YEAR]`."""
     values: dict[str, Any] = {}
     errors: list[str] = []
     for index, key in mapping.items():
         cell = row[index] if index < len(row) else None
         try:
-            if key in DATE_FIELDS:
+            if key == "birth_date" and (year := cells.year_only(cell, today=today)):
+                values[key] = None
+                values[BIRTH_YEAR] = year
+            elif key in DATE_FIELDS:
                 values[key] = cells.date(cell, today=today)
             elif key in PHONE_FIELDS:
                 values[key] = cells.phone(cell)
@@ -196,6 +214,25 @@ def _raw_values(
     return values, errors
 
 
+def _note_birth_year(plan: ImportPlan, planned: PlannedRow, year: int) -> None:
+    """The person is kept: the year goes to the record's notes, the date stays empty,
+    and the report says so."""
+    noted = ""
+    if "notes" in planned.values:
+        sentence = f"Année de naissance : {year} (date exacte inconnue à l'import)."
+        notes = str(planned.values["notes"] or "")
+        planned.values["notes"] = f"{notes}\n{sentence}" if notes else sentence
+        noted = "notée dans les notes de la fiche, "
+    plan.warnings.append(
+        RowWarning(
+            planned.line,
+            _label(planned.values),
+            f"Date de naissance « {year} » : l'année seule est {noted}la date reste vide "
+            "(à compléter).",
+        )
+    )
+
+
 def _label(values: Mapping[str, Any]) -> str:
     return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
 
@@ -214,6 +251,7 @@ def _check_rows(registry: Registry, plan: ImportPlan, data: list[list[Cell]], fi
             if all(cells.text(c) == "" for c in row):
                 continue
             raw, unreadable = _raw_values(row, plan.mapping, today)
+            birth_year = raw.pop(BIRTH_YEAR, None)
             if unreadable:
                 plan.rejected.append(RejectedRow(line, _label(raw), " ".join(unreadable)))
                 continue
@@ -237,6 +275,8 @@ def _check_rows(registry: Registry, plan: ImportPlan, data: list[list[Cell]], fi
                 )
                 continue
             seen[key] = line
+            if birth_year is not None:
+                _note_birth_year(plan, planned, birth_year)
             plan.rows.append(planned)
             duplicate = known.match(line, values)
             if duplicate is not None:

@@ -115,6 +115,11 @@ class ImportDialog(QDialog):
         self.tabs.addTab(self.preview_view, "&2 Aperçu")
         self.tabs.addTab(self.rejected_view, "&3 Lignes refusées")
         self.tabs.addTab(self.duplicates_view, "&4 Doublons")
+        # Rows imported with a remark (a birth year alone: the date left to complete).
+        self.warnings_view = _table("import_warnings")
+        self.warnings_model = QStandardItemModel(self)
+        self.warnings_view.setModel(self.warnings_model)
+        self.tabs.addTab(self.warnings_view, "&5 Remarques")
         layout.addWidget(self.tabs, 1)
 
         self.include_possible = QCheckBox(
@@ -191,10 +196,16 @@ class ImportDialog(QDialog):
                 for d in plan.duplicates
             ],
         )
-        for view in (self.rejected_view, self.duplicates_view):
+        _fill(
+            self.warnings_model,
+            ["Ligne", "Personne", "Remarque"],
+            [[str(w.line), w.name, w.message] for w in plan.warnings],
+        )
+        for view in (self.rejected_view, self.duplicates_view, self.warnings_view):
             view.resizeColumnsToContents()
         self.tabs.setTabText(2, f"&3 Lignes refusées ({len(plan.rejected)})")
         self.tabs.setTabText(3, f"&4 Doublons ({len(plan.duplicates)})")
+        self.tabs.setTabText(4, f"&5 Remarques ({len(plan.warnings)})")
         self._show_summary()
 
     def _failed(self, seq: int, error: BaseException) -> None:
