@@ -62,6 +62,8 @@ def test_a_secretary_logs_a_call_for_a_known_person_with_the_keyboard_alone(
     assert intake.search.text() == "" and intake.picked is None
     # The search hint starts over too: never "1 personne — ↓ puis Entrée" over no list.
     assert intake.search_hint.text() == "Tapez au moins deux lettres ou chiffres."
+    if SHOTS:
+        window.grab().save(os.path.join(SHOTS, "intake-after-save.png"))
     assert "Demande enregistrée pour Hélène Le Goff" in window.statusBar().currentMessage()
     # Every SQL statement of the whole call ran on the database worker, none on the GUI.
     assert threads.names == {"db-worker"}
