@@ -47,6 +47,10 @@ need run libxcb-xkb1 "" "the xcb platform plugin (a real window)"
 need run fonts-dejavu-core "" "a Unicode font for the window (the PDFs embed their own)"
 
 need test binutils "objdump" "PyInstaller reads the frozen app's library dependencies with objdump (tests/installer, make installer)"
+# Debian's python3 comes without its shared library, which PyInstaller bundles.
+python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+[ -n "$python_version" ] &&
+  need test "libpython$python_version" "" "PyInstaller puts Python's shared library in the frozen app (tests/installer, make installer)"
 need test libreoffice-calc-nogui "soffice libreoffice" "recomputes the hours workbook's formulas; converts a test import to .ods"
 need test postgresql "initdb pg_ctl" "the server and sync tests start a throwaway PostgreSQL cluster of their own"
 need test xvfb "Xvfb" "the keyboard focus test runs the app in a real X window on a virtual screen"
