@@ -47,7 +47,12 @@ cleanup() {
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}"
   done
-  rm -rf "$run_dir"
+  # Never delete through a mount left behind (/dev, the caches): then the folder stays.
+  if grep -q " $run_dir/" /proc/mounts; then
+    echo "debian12: mounts left under $run_dir, not removed" >&2
+  else
+    rm -rf --one-file-system "$run_dir"
+  fi
 }
 trap cleanup EXIT
 
@@ -77,11 +82,14 @@ build_base() {
   mv "$base.new" "$base"
 }
 
+exec 9>"$CACHE/root.lock"
+flock 9  # two runs at once: one builds the root, the other waits for it
 if [ "$(cat "$base/.bippop-ci-base" 2>/dev/null)" != "$base_key" ]; then
   build_base
 else
   say "reusing the minimal Debian 12 root in $base"
 fi
+flock -u 9
 
 # A throw-away copy of the root for this run: an overlay (the cached root stays as
 # debootstrap left it), else a plain copy.
