@@ -163,6 +163,7 @@ setsid chroot "$root" /usr/bin/env -i HOME=/home/ci USER=ci LOGNAME=ci LANG=C.UT
   TERM=dumb DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin \
   /usr/sbin/runuser -u ci -- bash -c "cd ~/bippop && exec $run_command" >"$run_dir/make-run.log" 2>&1 &
 app_pid=$!
+disown "$app_pid"  # stopped by the clean-up: no "Killed" notice from bash
 # The user's virtualenv is ready once `make run` has installed it; then the screen.
 while [ ! -e "$root/home/ci/bippop/.venv/.installed" ]; do
   kill -0 "$app_pid" 2>/dev/null || { cat "$run_dir/make-run.log" >&2; echo "debian12: $run_command stopped" >&2; exit 1; }
