@@ -22,6 +22,7 @@ from bippop_central.auth import AuthError, Caller, caller_for, enroll
 from bippop_central.db import DEFAULT_DB, make_engine
 from bippop_central.errors import BodyLimitMiddleware, install_error_handlers
 from bippop_central.public import FormError, help_request, volunteer_signup
+from bippop_central.survey_web.routes import add_survey_routes
 from bippop_central.web import moderation
 from bippop_central.web.routes import install as install_web
 
@@ -231,6 +232,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
         request_id, beneficiary_id = help_request(engine, insee, body)
         return {"request_id": request_id, "beneficiary_id": beneficiary_id}
 
+    # The survey page of a one-time link (issue 16): HTML, outside the API document.
+    add_survey_routes(app, web)
     return app
 
 

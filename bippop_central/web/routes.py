@@ -12,7 +12,8 @@ from bippop_central.web.config import WebConfig, from_environment
 from bippop_central.web.render import HERE, Web
 from bippop_central.web.security import SecurityHeaders
 
-PAGE_PREFIXES = ("/communes/", "/static/", "/mentions-legales")
+# "/enquete/": the survey page of a one-time link (bippop_central/survey_web, issue 16).
+PAGE_PREFIXES = ("/communes/", "/static/", "/mentions-legales", "/enquete/")
 
 
 def install(app: FastAPI, engine: Engine, config: WebConfig | None = None) -> Web:
