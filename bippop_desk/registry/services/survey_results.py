@@ -152,7 +152,9 @@ def _figures(
             for level in SCALE
         ]
         shares = _shares(labels, [counts[level] for level in SCALE], n)
-        return shares, mean_interval_from_counts(counts), None
+        mean = mean_interval_from_counts(counts)  # within the scale's own ends
+        low, high = max(SCALE[0], mean.low), min(SCALE[-1], mean.high)
+        return shares, Interval(mean.estimate, low, high), None
     if kind == "choix_unique":
         counts_list = [0] * len(question.options)
         for v, _t in values:
