@@ -6,13 +6,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core (npm) for the web pages' accessibility tests, at the locked version.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint bench installer sysdeps-run sysdeps-test clean
 
 run: sysdeps-run $(STAMP)
 	$(BIN)/bippop-desk run --demo-if-empty
 
-test: sysdeps-test $(STAMP)
+test: sysdeps-test $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
@@ -44,5 +46,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf node_modules $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

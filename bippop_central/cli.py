@@ -70,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--departement", default=None)
     add.add_argument("--db", default=argparse.SUPPRESS)
 
+    web = commune.add_parser("web", help="contact de la mairie et quota des pages web")
+    web.add_argument("insee")
+    for option in ("service-name", "address", "phone", "email", "opening-hours"):
+        web.add_argument(f"--{option}", default=None)
+    web.add_argument("--quota", type=int, default=None,
+                     help="inscriptions et demandes web par jour avant modération")  # fmt: skip
+    web.add_argument("--db", default=argparse.SUPPRESS)
+
     code = sub.add_parser("enroll-code", help="code d'inscription à usage unique")
     code.add_argument("insee")
     code.add_argument("--days", type=int, default=7)
@@ -159,7 +167,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f" --code {code}", flush=True)  # fmt: skip
             engine.dispose()
             return _serve(args, url)
-        if args.command == "commune":
+        if args.command == "commune" and args.action == "web":
+            from bippop_central.web.catalogue import set_contact
+
+            if args.quota is not None and not 0 <= args.quota <= 100_000:
+                raise admin.AdminError("Le quota va de 0 à 100 000 par jour.")
+            contact = {name: getattr(args, name) for name in
+                       ("service_name", "address", "phone", "email", "opening_hours")}  # fmt: skip
+            try:
+                set_contact(engine, args.insee.strip().upper(), quota=args.quota, **contact)
+            except LookupError:
+                raise admin.AdminError(f"Commune inconnue : {args.insee}.") from None
+            print(f"Pages web de la commune {args.insee} mises à jour.")
+        elif args.command == "commune":
             added = admin.add_commune(engine, args.insee, args.name, args.departement)
             print(f"Commune {args.insee} ajoutée." if added else
                   f"La commune {args.insee} existe déjà : rien n'a changé.")  # fmt: skip

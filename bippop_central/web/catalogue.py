@@ -108,3 +108,37 @@ def communes(engine: Engine) -> list[tuple[str, str, str]]:
             select(commune_t.c.insee_code, commune_t.c.name, commune_t.c.departement)
         ).all()
     return sorted(((r[0], r[1], r[2]) for r in rows), key=lambda r: r[1].lower())
+
+
+def set_contact(engine: Engine, insee: str, *, quota: int | None = None, **contact: str) -> None:
+    """The mairie's public contact (service_name, address, phone, email, opening_hours)
+    and, when given, the commune's daily quota of web submissions (`commune web`)."""
+    from sqlalchemy import update
+
+    from bippop_central.db import writing
+    from bippop_central.models import utcnow
+
+    unknown = set(contact) - set(Contact.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown contact fields: {sorted(unknown)}")
+    with writing(engine) as conn:
+        commune_id = conn.execute(
+            select(commune_t.c.id).where(commune_t.c.insee_code == insee)
+        ).scalar()
+        if commune_id is None:
+            raise LookupError(insee)
+        values: dict[str, object] = {k: v.strip() for k, v in contact.items() if v is not None}
+        if quota is not None:
+            values["daily_quota"] = quota
+        values["updated_at"] = utcnow()
+        exists = conn.execute(
+            select(web_commune_t.c.commune_id).where(web_commune_t.c.commune_id == commune_id)
+        ).first()
+        if exists is None:
+            conn.execute(web_commune_t.insert().values(commune_id=commune_id, **values))
+        else:
+            conn.execute(
+                update(web_commune_t)
+                .where(web_commune_t.c.commune_id == commune_id)
+                .values(**values)
+            )
