@@ -64,6 +64,13 @@ class Commune:
     def service(self) -> str:
         return self.contact.service_name or f"Mairie de {self.name}"
 
+    @property
+    def service_phrase(self) -> str:
+        """ "la mairie de Compiègne", "la mairie (CCAS de Compiègne)": no article to guess."""
+        if self.contact.service_name:
+            return f"la mairie ({self.contact.service_name})"
+        return f"la mairie de {self.name}"
+
 
 def commune(engine: Engine, insee: str) -> Commune | None:
     """The commune with its contact and active mission types, or None when unknown."""

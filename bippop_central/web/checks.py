@@ -79,10 +79,11 @@ def text(entity: str, field: str, value: str, errors: Errors, *, label: str = ""
     return out
 
 
-def phone(value: str, errors: Errors, field: str = "phone", *, required: bool = True) -> str:
+def phone(value: str, errors: Errors, field: str = "phone", *, required: bool = True,
+          label: str = "un numéro de téléphone") -> str:  # fmt: skip
     if not value.strip():
         if required:
-            errors.add(field, "Indiquez un numéro de téléphone (exemple : 06 12 34 56 78).")
+            errors.add(field, f"Indiquez {label} (exemple : 06 12 34 56 78).")
         return ""
     found: dict[str, str] = {}
     number = _phone(value[:40], found)

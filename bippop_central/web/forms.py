@@ -81,7 +81,7 @@ def volunteer(form: FormValues, commune: Commune) -> tuple[Submission | None, Er
     birth = checks.date(form.get("birth_date"), errors, "birth_date",
                         label="votre date de naissance", past=True)  # fmt: skip
     mail = checks.email(form.get("email"), errors, required=True)
-    phone = checks.phone(form.get("phone"), errors)
+    phone = checks.phone(form.get("phone"), errors, label="votre numéro de téléphone")
     street = checks.text("volunteer", "address_line", form.get("address_line"), errors)
     postal = checks.postal_code(form.get("postal_code"), errors, required=True)
     city = checks.text("volunteer", "city", form.get("city"), errors, label="votre commune",
@@ -141,12 +141,13 @@ def help_request(form: FormValues, commune: Commune) -> tuple[Submission | None,
         relation = checks.text("request", "received_by", form.get("relation"), errors,
                                label="votre lien avec la personne", required=True,
                                form_field="relation")  # fmt: skip
-        requester_phone = checks.phone(form.get("requester_phone"), errors, "requester_phone")
+        requester_phone = checks.phone(form.get("requester_phone"), errors, "requester_phone",
+                                       label="votre numéro de téléphone")  # fmt: skip
     first = checks.name("beneficiary", "first_name", form.get("first_name"), "le prénom", errors)
     last = checks.name("beneficiary", "last_name", form.get("last_name"), "le nom", errors)
     birth = checks.date(form.get("birth_date"), errors, "birth_date",
                         label="la date de naissance", past=True)  # fmt: skip
-    phone = checks.phone(form.get("phone"), errors)
+    phone = checks.phone(form.get("phone"), errors, label="le téléphone de la personne")
     mail = checks.email(form.get("email"), errors, required=False)
     street = checks.text("beneficiary", "address_line", form.get("address_line"), errors,
                          label="l'adresse (numéro et rue)", required=True)  # fmt: skip

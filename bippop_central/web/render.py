@@ -39,6 +39,7 @@ def frdate(day: dt.date) -> str:
 
 
 ENV.filters["frdate"] = frdate
+ENV.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 
 
 @dataclass
