@@ -7,6 +7,8 @@ form never holds SQLite's one write lock (every commune's pushes) while it reads
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -72,8 +74,34 @@ class Commune:
         return f"la mairie de {self.name}"
 
 
+CACHE_S = 5.0  # a commune's page facts are read again at most this often per worker
+_cache: dict[tuple[int, str], tuple[float, Commune | None]] = {}
+_cache_lock = threading.Lock()
+
+
 def commune(engine: Engine, insee: str) -> Commune | None:
-    """The commune with its contact and active mission types, or None when unknown."""
+    """The commune with its contact and active mission types, or None when unknown.
+    Kept CACHE_S seconds per worker: a flood of form posts reads the database for its
+    limits, not for the catalogue (a new mission type shows within seconds)."""
+    key, now = (id(engine), insee[:10]), time.monotonic()
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    found = _read(engine, insee[:10])
+    with _cache_lock:
+        if len(_cache) > 5_000:
+            _cache.clear()
+        _cache[key] = (now + CACHE_S, found)
+    return found
+
+
+def forget(engine: Engine, insee: str) -> None:
+    with _cache_lock:
+        _cache.pop((id(engine), insee[:10]), None)
+
+
+def _read(engine: Engine, insee: str) -> Commune | None:
     with reading(engine) as conn:
         row = conn.execute(
             select(commune_t.c.id, commune_t.c.name, commune_t.c.departement, web_commune_t)
@@ -141,6 +169,7 @@ def set_contact(engine: Engine, insee: str, *, quota: int | None = None, **conta
         exists = conn.execute(
             select(web_commune_t.c.commune_id).where(web_commune_t.c.commune_id == commune_id)
         ).first()
+        forget(engine, insee)
         if exists is None:
             conn.execute(web_commune_t.insert().values(commune_id=commune_id, **values))
         else:

@@ -44,8 +44,9 @@ def increment(conn: Connection, key: str, window: int, expires_at: dt.datetime) 
 
 
 def hit(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = None) -> Verdict:
-    """Count one attempt against every (key, limit) in one short transaction; refused
-    when any of them is past its count (the attempt still counts: a flood stays out)."""
+    """Count one attempt against the (key, limit) pairs in order, in one short
+    transaction; refused at the first one past its count (that attempt still counts
+    there: a flood stays out), the later ones not charged."""
     now = now if now is not None else time.time()
     retry = 0
     with writing(engine) as conn:
@@ -54,7 +55,10 @@ def hit(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = Non
             ends = (window + 1) * limit.seconds
             expires = utcnow() + dt.timedelta(seconds=ends - now)
             if increment(conn, key[:120], window, expires) > limit.count:
-                retry = max(retry, math.ceil(ends - now))
+                # The later limits are not charged: one address over its own limit
+                # must not use up its commune's (it would shut everyone else out).
+                retry = math.ceil(ends - now)
+                break
         if random.randrange(PURGE_ONE_IN) == 0:
             conn.execute(delete(counter_t).where(counter_t.c.expires_at < utcnow()))
     return Verdict(retry == 0, retry)

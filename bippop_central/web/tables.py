@@ -30,7 +30,8 @@ class WebCommune(Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     opening_hours: Mapped[str] = mapped_column(String(300), default="")
-    daily_quota: Mapped[int] = mapped_column(Integer, default=DEFAULT_DAILY_QUOTA)
+    # None: the platform's default (BIPPOP_WEB_DAILY_QUOTA, else DEFAULT_DAILY_QUOTA).
+    daily_quota: Mapped[int | None] = mapped_column(Integer, default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

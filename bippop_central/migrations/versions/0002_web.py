@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=30), nullable=False),
         sa.Column("email", sa.String(length=200), nullable=False),
         sa.Column("opening_hours", sa.String(length=300), nullable=False),
-        sa.Column("daily_quota", sa.Integer(), nullable=False),
+        sa.Column("daily_quota", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["commune_id"], ["commune.id"], name=op.f("fk_web_commune_commune_id_commune")
