@@ -50,6 +50,7 @@ PAGES = (
     ("tableau", "Tableau de bord"),
     ("registre", "Registre canicule"),
     ("alertes", "Alertes et appels"),
+    ("enquetes", "Enquêtes d'impact"),
     ("rgpd", "Protection des données"),
 )
 
@@ -201,6 +202,10 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.campaign import CampaignPage
 
             return CampaignPage(context)
+        if key == "enquetes":
+            from bippop_desk.ui.pages.survey import SurveyPage
+
+            return SurveyPage(context)
         if key == "rgpd":
             from bippop_desk.ui.pages.data_protection import DataProtectionPage
 

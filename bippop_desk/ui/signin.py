@@ -272,6 +272,7 @@ PAGE_PERMISSIONS = {
     "journal": "journal.read",
     "registre": "register.read",
     "alertes": "campaign.run",
+    "enquetes": "survey.call",
     "rgpd": "data_protection",
 }
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 from bippop_desk.registry.actor import Actor
+from bippop_desk.registry.services import survey_calls as calls
+from bippop_desk.registry.services.survey_questions import Question
+from bippop_desk.registry.services.survey_sample import start_phone_survey
 from bippop_desk.registry.services.surveys import SurveyInput, create_survey, model_input
 from bippop_desk.registry.store import Registry
 from tests.core.register_helpers import COORDINATOR, add_staff
@@ -16,7 +20,12 @@ NOW = "2026-03-10 10:00:00"
 
 def coordinator(registry: Registry) -> Actor:
     """Sign the coordinator in (surveys are prepared by staff)."""
-    add_staff(registry, COORDINATOR)
+    with registry.raw() as conn:
+        known = conn.execute(
+            "SELECT 1 FROM staff_user WHERE username = ?", (COORDINATOR.username,)
+        ).fetchone()
+    if known is None:
+        add_staff(registry, COORDINATOR)
     registry.actor = COORDINATOR
     return COORDINATOR
 
@@ -68,3 +77,31 @@ def phone_survey(registry: Registry, **changes: object) -> str:
         setattr(data, name, value)
     assert isinstance(data, SurveyInput)
     return create_survey(registry, data)
+
+
+def run_survey(registry: Registry) -> str:
+    """A finished phone survey: 52 interviews in three quartiers (one of 6 people), a
+    question whose text starts with '=' and free texts quoting names."""
+    coordinator(registry)
+    helped(registry, 45, "Centre", prefix="Gisèle")
+    helped(registry, 10, "Faubourg", prefix="Odette")
+    helped(registry, 6, "Hameau", prefix="Yvonne")
+    questions = model_input(START, END).questions
+    questions.append(Question("", "oui_non", '=HYPERLINK("http://x") Avez-vous un animal ?'))
+    survey = phone_survey(registry, stratify=True, target_margin=Decimal("3"),
+                          questions=questions)  # fmt: skip
+    start_phone_survey(registry, survey)
+    for index, row in enumerate(calls.call_list(registry, survey)):
+        if index % 9 == 8:
+            calls.record_outcome(registry, row.contact_id, "refus")
+            continue
+        calls.record_consent(registry, row.contact_id, True)
+        for key, typed in (("q1", str(1 + index % 5)), ("q2", "o" if index % 5 else "n"),
+                           ("q3", str(1 + index % 3)), ("q4", "1 2" if index % 2 else "3"),
+                           ("q5", "5"), ("q6", str(index % 12)),
+                           ("q8", "n")):  # fmt: skip
+            calls.save_answer(registry, row.contact_id, key, typed)
+        said = f"Merci à Mme Durand, je suis {row.name}." if index % 3 else None
+        calls.save_answer(registry, row.contact_id, "q7", said)
+        calls.finish_interview(registry, row.contact_id)
+    return survey

@@ -7,54 +7,23 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from bippop_desk.registry.services import survey_calls as calls
-from bippop_desk.registry.services.survey_questions import Question
-from bippop_desk.registry.services.survey_sample import start_phone_survey
-from bippop_desk.registry.services.surveys import model_input
 from bippop_desk.registry.store import Registry
 from bippop_desk.reports.survey_report import write_survey_report
 from bippop_desk.reports.survey_workbook import export_survey_workbook
-from tests.core.survey_helpers import END, START, coordinator, helped, phone_survey
+from tests.core.survey_helpers import run_survey
 
 SHOTS = os.environ.get("BIPPOP_SHOTS", "")
-
-
-def _run_survey(registry: Registry) -> str:
-    coordinator(registry)
-    helped(registry, 45, "Centre", prefix="Gisèle")
-    helped(registry, 10, "Faubourg", prefix="Odette")
-    helped(registry, 6, "Hameau", prefix="Yvonne")
-    questions = model_input(START, END).questions
-    questions.append(Question("", "oui_non", '=HYPERLINK("http://x") Avez-vous un animal ?'))
-    survey = phone_survey(registry, stratify=True, target_margin=Decimal("3"),
-                          questions=questions)  # fmt: skip
-    start_phone_survey(registry, survey)
-    for index, row in enumerate(calls.call_list(registry, survey)):
-        if index % 9 == 8:
-            calls.record_outcome(registry, row.contact_id, "refus")
-            continue
-        calls.record_consent(registry, row.contact_id, True)
-        for key, typed in (("q1", str(1 + index % 5)), ("q2", "o" if index % 5 else "n"),
-                           ("q3", str(1 + index % 3)), ("q4", "1 2" if index % 2 else "3"),
-                           ("q5", "5"), ("q6", str(index % 12)),
-                           ("q8", "n")):  # fmt: skip
-            calls.save_answer(registry, row.contact_id, key, typed)
-        said = f"Merci à Mme Durand, je suis {row.name}." if index % 3 else None
-        calls.save_answer(registry, row.contact_id, "q7", said)
-        calls.finish_interview(registry, row.contact_id)
-    return survey
 
 
 def test_the_pdf_report_shows_the_figures_and_no_name(registry: Registry, tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) NON INSTALLÉ")
-    survey = _run_survey(registry)
+    survey = run_survey(registry)
     path = write_survey_report(registry, survey, tmp_path / "enquete.pdf")
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
@@ -77,7 +46,7 @@ def test_the_pdf_report_shows_the_figures_and_no_name(registry: Registry, tmp_pa
 def test_the_workbook_holds_the_aggregated_figures_as_safe_cells(
     registry: Registry, tmp_path: Path
 ) -> None:
-    survey = _run_survey(registry)
+    survey = run_survey(registry)
     path = export_survey_workbook(registry, survey, tmp_path / "enquete.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["Synthèse", "Réponses", "Moyennes", "Par quartier", "Méthode"]
