@@ -13,7 +13,7 @@ checked against published tables in tests/core/test_survey_stats.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -88,8 +88,8 @@ def mean_interval(values: Sequence[float]) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
-def mean_interval_from_counts(counts: dict[int, int]) -> Interval:
-    """The same as `mean_interval` for a scale, from how many chose each level."""
+def mean_interval_from_counts(counts: Mapping[float, int]) -> Interval:
+    """The same as `mean_interval`, from how many gave each value (a scale's levels)."""
     n = sum(counts.values())
     if n == 0:
         raise ValueError("no answers")

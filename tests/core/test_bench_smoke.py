@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import intake, search, startup
+from bench import intake, search, startup, survey
 from bench.common import demo_registry_file
 
 KEYS = {"bench", "value", "unit", "target", "floor", "ratio", "ok"}
@@ -29,7 +29,7 @@ def last_json_line(output: str) -> dict[str, object]:
     return result
 
 
-@pytest.mark.parametrize("module", [search, intake], ids=["search", "intake"])
+@pytest.mark.parametrize("module", [search, intake, survey], ids=["search", "intake", "survey"])
 def test_a_bench_prints_its_json_line_last(
     small_benches: Path, module: object, capsys: pytest.CaptureFixture[str]
 ) -> None:

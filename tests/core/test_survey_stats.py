@@ -60,7 +60,7 @@ def test_student_quantiles_are_the_tables(df: int, value: float) -> None:
 def test_a_mean_interval_from_values_and_from_counts_agree() -> None:
     values = [1, 2, 2, 3, 3, 3, 4, 4, 5, 5]
     direct = mean_interval([float(v) for v in values])
-    counted = mean_interval_from_counts({1: 1, 2: 2, 3: 3, 4: 2, 5: 2})
+    counted = mean_interval_from_counts({1.0: 1, 2.0: 2, 3.0: 3, 4.0: 2, 5.0: 2})
     assert direct.estimate == pytest.approx(3.2)
     assert counted.low == pytest.approx(direct.low) and counted.high == pytest.approx(direct.high)
     # s = √(15.6 / 9) = 1.3166, t(9) = 2.262 (table): 3.2 ± 0.9418
@@ -73,3 +73,20 @@ def test_proportional_allocation_sums_to_the_sample_and_respects_each_stratum() 
     # 139 + 83.4 + 54.2 + 1.4: the one seat left goes to the largest remainder (Nord).
     assert shares == {"Centre": 139, "Nord": 84, "Sud": 54, "Bois": 1}
     assert allocate({"A": 2, "B": 10}, 12) == {"A": 2, "B": 10}
+
+
+def test_counted_medians_and_means_are_those_of_the_values() -> None:
+    import random
+    import statistics
+    from collections import Counter
+
+    from bippop_desk.registry.services.survey_results import _median
+
+    rng = random.Random(7)
+    for size in (1, 2, 5, 6, 101):
+        values = [float(rng.randint(0, 12)) for _ in range(size)]
+        counts = Counter(values)
+        assert _median(dict(counts), size) == statistics.median(values)
+        if size > 1:
+            direct, counted = mean_interval(values), mean_interval_from_counts(counts)
+            assert counted.low == pytest.approx(direct.low)

@@ -40,24 +40,22 @@ EXCLUSIONS = {
 }
 FAILED = ("refus", "injoignable")
 
-# One row per person helped in the period; the exclusions computed in the same pass.
+# The people helped in the period: their visits read from the missions' date index once,
+# then each person's row by its key (bench `survey`); the exclusions read apart.
 _HELPED = """
-SELECT b.id, b.quartier,
-       CASE
-         WHEN EXISTS (SELECT 1 FROM survey_contact c WHERE c.beneficiary_id = b.id
-                       AND c.state = 'refus' AND c.deleted_at IS NULL) THEN 'refus'
-         WHEN EXISTS (SELECT 1 FROM do_not_call d WHERE d.beneficiary_id = b.id
-                       AND d.removed_on IS NULL AND d.deleted_at IS NULL) THEN 'ne_pas_appeler'
-         WHEN b.status IN ('decede', 'parti') THEN 'partis'
-         WHEN b.phone = '' AND b.phone_secondary = '' THEN 'sans_telephone'
-         ELSE ''
-       END
-  FROM beneficiary b
- WHERE b.deleted_at IS NULL
-   AND EXISTS (SELECT 1 FROM mission m WHERE m.beneficiary_id = b.id
-                AND m.deleted_at IS NULL AND m.status IN ('realisee', 'validee')
-                AND m.starts_at >= :start AND m.starts_at < :end {type_filter})
-   {quartier_filter}
+SELECT b.id, b.quartier, b.status, b.phone, b.phone_secondary
+  FROM (SELECT DISTINCT beneficiary_id AS id FROM mission
+         WHERE starts_at >= :start AND starts_at < :end AND deleted_at IS NULL
+           AND status IN ('realisee', 'validee') {type_filter}) AS h
+  JOIN beneficiary b ON b.id = h.id
+ WHERE b.deleted_at IS NULL {quartier_filter}
+"""
+_REFUSED = """
+SELECT DISTINCT beneficiary_id FROM survey_contact
+ WHERE state = 'refus' AND deleted_at IS NULL AND beneficiary_id IS NOT NULL
+"""
+_DO_NOT_CALL = """
+SELECT beneficiary_id FROM do_not_call WHERE removed_on IS NULL AND deleted_at IS NULL
 """
 
 
@@ -121,20 +119,32 @@ def helped_population(
             names.append(f":q{index}")
         quartier_filter = f"AND b.quartier IN ({', '.join(names)})"
     sql = _HELPED.format(type_filter=type_filter, quartier_filter=quartier_filter)
+    refused = {row[0] for row in conn.execute(_REFUSED)}
+    listed = {row[0] for row in conn.execute(_DO_NOT_CALL)}
     people: list[tuple[str, str]] = []
     excluded = dict.fromkeys(EXCLUSIONS, 0)
-    for person_id, quartier, reason in conn.execute(sql, params):
-        if reason:
-            excluded[reason] += 1
+    for person_id, quartier, status, phone, phone2 in conn.execute(sql, params):
+        if person_id in refused:
+            excluded["refus"] += 1
+        elif person_id in listed:
+            excluded["ne_pas_appeler"] += 1
+        elif status in ("decede", "parti"):
+            excluded["partis"] += 1
+        elif not phone and not phone2:
+            excluded["sans_telephone"] += 1
         else:
             people.append((person_id, quartier.strip()))
     return Population(people, excluded)
 
 
-def draw_key(seed: int, record_id: str) -> int:
-    """A person's place in the survey's random order (reproducible from the seed)."""
-    digest = hashlib.blake2b(f"{seed}:{record_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def _keyed(seed: int, people: Iterable[tuple[str, str]]) -> list[tuple[bytes, str, str]]:
+    """The people in the survey's random order: each one's place is the blake2b of the
+    seed and their id (8 bytes, compared as the 64-bit number they spell)."""
+    blake2b, prefix = hashlib.blake2b, f"{seed}:".encode()
+    return sorted(
+        (blake2b(prefix + pid.encode(), digest_size=8).digest(), pid, stratum)
+        for pid, stratum in people
+    )
 
 
 def draw(
@@ -142,7 +152,7 @@ def draw(
 ) -> list[tuple[str, str]]:
     """The `n` people drawn, in call order: (id, stratum). Stratified: each stratum gets
     its proportional share, its own people taken in the random order."""
-    keyed = sorted((draw_key(seed, pid), pid, stratum) for pid, stratum in people)
+    keyed = _keyed(seed, people)
     if not stratify:
         return [(pid, stratum) for _key, pid, stratum in keyed[:n]]
     sizes: dict[str, int] = {}
@@ -236,11 +246,7 @@ def add_replacements(registry: Registry, survey_id: str) -> int:
         replaced = {c.replaces_id for c in contacts if c.replaces_id}
         failed = [c for c in contacts if c.state in FAILED and c.id not in replaced]
         seed = record.seed
-        order = sorted(
-            (draw_key(seed, pid), pid, stratum)
-            for pid, stratum in population.people
-            if pid not in drawn
-        )
+        order = _keyed(seed, ((p, s) for p, s in population.people if p not in drawn))
         rank = max((c.draw_rank for c in contacts), default=0)
         added = 0
         for contact in sorted(failed, key=lambda c: c.draw_rank):
