@@ -302,3 +302,61 @@ def test_a_questionnaire_without_labelled_ends_or_choices_is_refused(registry: R
         phone_survey(registry, **{f.name: getattr(data, f.name) for f in dataclasses.fields(data)})
     assert "deux bouts" in refused.value.errors["question_1"]
     assert "au moins deux choix" in refused.value.errors["question_2"]
+
+
+def test_the_persons_data_export_holds_their_survey_answers(registry: Registry) -> None:
+    from bippop_desk.registry.services.person_export import person_data
+
+    coordinator(registry)
+    helped(registry, 5)
+    survey = phone_survey(registry)
+    start_phone_survey(registry, survey)
+    row = calls.call_list(registry, survey)[0]
+    _interview(registry, row.contact_id, {"q2": "o", "q3": "2", "q4": "1 3"})
+    with registry.raw() as conn:
+        person = conn.execute(
+            "SELECT beneficiary_id FROM survey_contact WHERE id = ?", (row.contact_id,)
+        ).fetchone()[0]
+    add_staff(registry, ADMIN)
+    registry.actor = ADMIN
+    (item,) = person_data(registry, person)["surveys"]
+    assert item["enquete"] == "Isolement et aide reçue" and item["consentement"] is True
+    assert item["Le rythme des visites ou des appels vous convient-il ?"] == "Comme il faut"
+    assert item["Qu'est-ce que cet accompagnement a changé pour vous ?"] == (
+        "Je parle plus souvent avec quelqu'un, Je me sens plus en sécurité chez moi"
+    )
+
+
+def test_two_years_after_a_survey_its_answers_no_longer_name_anyone(registry: Registry) -> None:
+    import datetime as dt
+
+    from bippop_desk.registry.services.survey_retention import anonymise_survey, surveys_due
+    from bippop_desk.registry.services.surveys import close_survey
+
+    coordinator(registry)
+    helped(registry, 6)
+    survey = phone_survey(registry)
+    start_phone_survey(registry, survey)
+    for row in calls.call_list(registry, survey):
+        _interview(registry, row.contact_id, FULL)
+    close_survey(registry, survey)
+    add_staff(registry, ADMIN)
+    registry.actor = ADMIN
+    later = dt.datetime.now() + dt.timedelta(days=2 * 366)
+    assert surveys_due(registry) == []  # just closed: kept as it is
+    with pytest.raises(ValidationError, match="moins de 2 ans"):
+        anonymise_survey(registry, survey)
+    (due,) = surveys_due(registry, later)
+    assert (due.survey_id, due.people) == (survey, 6)
+    before = survey_results(registry, survey)
+    assert anonymise_survey(registry, survey, later) == 6
+    assert surveys_due(registry, later) == []
+    with registry.raw() as conn:
+        named = conn.execute(
+            "SELECT count(*) FROM survey_contact WHERE beneficiary_id IS NOT NULL"
+        ).fetchone()[0]
+        texts = conn.execute("SELECT count(*) FROM survey_answer WHERE value_text LIKE '%Martin%'")
+        assert (named, texts.fetchone()[0]) == (0, 0)
+    after = survey_results(registry, survey)
+    assert after.respondents == before.respondents == 6
+    assert [q.shares for q in after.questions[:6]] == [q.shares for q in before.questions[:6]]

@@ -39,12 +39,52 @@ SECTIONS = {
     "missions": "Interventions",
     "register": "Registre des personnes vulnérables",
     "calls": "Appels pendant les alertes",
+    "surveys": "Enquêtes : ce que la personne a répondu",
     "journal": "Journal (qui a fait quoi, quand)",
 }
 
 
 def _clean(record: Any) -> dict[str, Any]:
     return {k: v for k, v in record_fields(record).items() if k not in _TECHNICAL}
+
+
+def _survey_answers(session: Any, beneficiary_id: str) -> list[dict[str, Any]]:
+    """Each survey the person was asked in: its title, what came of it, their answers
+    (the question and the answer in words)."""
+    from bippop_desk.registry.models import Survey, SurveyAnswer, SurveyContact
+    from bippop_desk.registry.services.survey_calls import STATES
+    from bippop_desk.registry.services.survey_questions import (
+        Answer,
+        answer_text,
+        questions_from_json,
+    )
+
+    items: list[dict[str, Any]] = []
+    contacts = session.scalars(
+        select(SurveyContact).where(
+            SurveyContact.beneficiary_id == beneficiary_id, SurveyContact.deleted_at.is_(None)
+        )
+    ).all()
+    for contact in contacts:
+        survey = session.get(Survey, contact.survey_id)
+        questions = {q.key: q for q in questions_from_json(survey.questions if survey else "")}
+        item: dict[str, Any] = {
+            "contact_id": contact.id, "enquete": survey.title if survey else "",
+            "etat": STATES.get(contact.state, contact.state), "consentement": contact.consent,
+            "consentement_le": contact.consent_at, "appels": contact.attempts,
+        }  # fmt: skip
+        answers = session.scalars(
+            select(SurveyAnswer).where(
+                SurveyAnswer.contact_id == contact.id, SurveyAnswer.deleted_at.is_(None)
+            )
+        ).all()
+        for answer in answers:
+            question = questions.get(answer.question)
+            if question is not None:
+                stored = Answer(answer.value_num, answer.value_text, answer.skipped)
+                item[question.text] = answer_text(question, stored)
+        items.append(item)
+    return items
 
 
 def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
@@ -70,9 +110,11 @@ def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
         calls = session.scalars(
             select(CallAttempt).where(CallAttempt.entry_id.in_([e.id for e in entries]))
         ).all()
+        surveys = _survey_answers(session, beneficiary_id)
         ids = [beneficiary_id]
         for records in (requests, missions, entries, calls):
             ids += [r.id for r in records]
+        ids += [item["contact_id"] for item in surveys]
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.record_id.in_(ids)).order_by(AuditEvent.id)
         ).all()
@@ -92,6 +134,7 @@ def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
         ],
         "register": [_clean(e) for e in entries],
         "calls": [_clean(c) for c in calls],
+        "surveys": surveys,
         "journal": [
             {
                 "at": e.at.isoformat(timespec="seconds"),

@@ -49,8 +49,9 @@ class PeoplePanel(QWidget):
         self.invite_name = QLineEdit()
         self.invite_name.setPlaceholderText("Mme la maire, adjoint aux solidarités…")
         self.invite = QPushButton("&Inviter")
+        self.anonymise = QPushButton("&Anonymiser les réponses (2 ans après la fin)…")
         for widget in (self.start, self.replace, self.open_online, self.invite_name, self.invite,
-                       self.links):  # fmt: skip
+                       self.links, self.anonymise):  # fmt: skip
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
@@ -73,6 +74,7 @@ class PeoplePanel(QWidget):
         self.invite.clicked.connect(self.invite_contact)
         self.invite_name.returnPressed.connect(self.invite_contact)
         self.links.clicked.connect(self.make_links)
+        self.anonymise.clicked.connect(self.anonymise_answers)
         remove.clicked.connect(self.remove_do_not_call)
 
     def set_survey(self, survey: SurveyView | None) -> None:
@@ -93,6 +95,7 @@ class PeoplePanel(QWidget):
         self.open_online.setVisible(not phone and draft)
         self.links.setVisible(not phone and running)
         commune = survey is not None and survey.audience == "commune" and running
+        self.anonymise.setVisible(survey is not None and survey.status == "terminee")
         self.invite_name.setVisible(commune)
         self.invite.setVisible(commune)
         self.context.read(do_not_call_list, self._show_list, lambda _e: None)
@@ -202,6 +205,23 @@ class PeoplePanel(QWidget):
         self._mutate(work, lambda n: self.message.setText(
             f"{n} liens enregistrés dans {path} : envoyez-les (ils ne sont montrés qu'une fois ; "
             "ils marchent après la prochaine synchronisation)."))  # fmt: skip
+
+    def anonymise_answers(self) -> None:
+        """Retention: the answers stop naming anyone; the results stay (administrators)."""
+        from bippop_desk.registry.services.survey_retention import anonymise_survey
+
+        survey = self.survey
+        if survey is None:
+            return
+        asked = QMessageBox.question(
+            self, "Anonymiser les réponses",
+            "Les réponses ne diront plus qui les a données (les réponses libres sont "
+            "effacées) ; les résultats chiffrés restent. Continuer ?",
+        )  # fmt: skip
+        if asked == QMessageBox.StandardButton.Yes:
+            self._mutate(lambda r: anonymise_survey(r, survey.id),
+                         lambda n: self.message.setText(f"{n} personnes détachées de leurs "
+                                                        "réponses."))  # fmt: skip
 
     def remove_do_not_call(self) -> None:
         from bippop_desk.registry.services.survey_calls import remove_do_not_call
