@@ -5,7 +5,10 @@ once, and they come back to the desk with the next sync, where the results count
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
 
 import httpx
 
@@ -19,6 +22,7 @@ from bippop_desk.registry.services.volunteers import (
 )
 from tests.sync.conftest import Commune
 
+SHOTS = os.environ.get("BIPPOP_SHOTS", "")
 ANSWERS = {"q1": "4", "q2": "1", "q3": "1", "q4": ["0", "2"], "q5": "5", "q6": "3,5",
            "q7": "Merci à Mme Lefort, appelez-moi au 06 11 22 33 44",
            "consentement": "oui"}  # fmt: skip
@@ -63,6 +67,10 @@ def test_a_volunteer_answers_once_online_and_the_answers_come_back_to_the_desk(
     assert links[0].email == "b0@exemple.fr"
     desk.sync_ok()  # the questionnaire and the links' hashes go up
 
+    if SHOTS and shutil.which("chromium"):  # looked at by hand: the page as a browser shows it
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--window-size=900,2300", f"--screenshot={SHOTS}/survey-web.png",
+                        links[1].url], capture_output=True, timeout=60, check=False)  # fmt: skip
     with httpx.Client(timeout=10) as web:
         page = web.get(links[0].url)
         assert page.status_code == 200

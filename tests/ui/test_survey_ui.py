@@ -160,6 +160,9 @@ def test_the_sample_size_shows_before_the_draw_and_the_results_after(
     dialog.show()
     qtbot.waitUntil(lambda: dialog.mission_type.count() > 1, timeout=5000)
     assert dialog.list.count() == 7
+    dialog.audience.setCurrentIndex(dialog.audience.findData("benevoles"))
+    assert "je vous appelle" not in dialog.intro.toPlainText()  # the online intro instead
+    dialog.audience.setCurrentIndex(dialog.audience.findData("beneficiaires"))
     if SHOTS:
         dialog.grab().save(os.path.join(SHOTS, "survey-editor.png"))
     dialog.close()

@@ -255,6 +255,17 @@ MODEL_INTRO = (
     "résultats et vous pouvez ne pas répondre à une question. Acceptez-vous de répondre ?"
 )
 
+MODEL_INTRO_ONLINE = (
+    "La mairie demande leur avis à celles et ceux qui font vivre l'entraide Bip Pop, pour "
+    "l'améliorer. Cela prend environ cinq minutes ; vos réponses restent anonymes dans les "
+    "résultats et vous pouvez ne pas répondre à une question."
+)
+
+
+def model_intro(audience: str) -> str:
+    """The ready intro: read on the phone to the people helped, shown online otherwise."""
+    return MODEL_INTRO if audience == "beneficiaires" else MODEL_INTRO_ONLINE
+
 
 def model_questions() -> list[Question]:
     """The ready French questionnaire on isolation and the help received (editable)."""

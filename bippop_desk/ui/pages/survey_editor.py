@@ -147,6 +147,7 @@ class SurveyDialog(FormDialog):
         for code, label in AUDIENCES.items():
             self.audience.addItem(label, code)
         self.audience.setCurrentIndex(max(0, self.audience.findData(data.audience)))
+        self.audience.currentIndexChanged.connect(lambda _i: self._model_intro())
         self.start = date_field()
         self.start.setText(short_date(data.period_start))
         self.end = date_field()
@@ -208,6 +209,17 @@ class SurveyDialog(FormDialog):
 
         context.read(list_mission_types, self._show_types)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
+
+    def _model_intro(self) -> None:
+        """The ready intro follows who answers, as long as nobody rewrote it."""
+        from bippop_desk.registry.services.survey_questions import (
+            MODEL_INTRO,
+            MODEL_INTRO_ONLINE,
+            model_intro,
+        )
+
+        if self.intro.toPlainText().strip() in ("", MODEL_INTRO, MODEL_INTRO_ONLINE):
+            self.intro.setPlainText(model_intro(str(self.audience.currentData())))
 
     def _show_types(self, types: list[MissionTypeView]) -> None:
         for mission_type in types:
