@@ -120,3 +120,40 @@ def test_a_volunteer_answers_once_online_and_the_answers_come_back_to_the_desk(
     desk.sync_ok()
     with httpx.Client(timeout=10) as web:
         assert "Vos réponses sont enregistrées" in web.get(links[0].url).text
+
+
+def test_an_erased_volunteers_answers_leave_every_desk(commune: Commune) -> None:
+    from bippop_desk.registry.actor import Actor
+    from bippop_desk.registry.services.erasure import erase_person
+
+    desk = commune.desk("mairie")
+    registry = desk.registry
+    _volunteers(registry, 5)
+    data = model_input(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    data.audience = "benevoles"
+    survey = create_survey(registry, data)
+    start_online_survey(registry, survey)
+    links = make_links(registry, survey)
+    desk.sync_ok()
+    with httpx.Client(timeout=10) as web:
+        for link in links:
+            assert _send(web, link.url, ANSWERS).status_code == 200
+    desk.sync_ok()
+    with registry.raw() as conn:
+        volunteer = conn.execute(
+            "SELECT volunteer_id FROM survey_contact WHERE id = ?", (links[0].contact_id,)
+        ).fetchone()[0]
+    registry.actor = Actor("admin", "Alain Admin", "administrateur")
+    erase_person(registry, "volunteer", volunteer)
+    desk.sync_ok()  # the erasures go up
+    other = commune.desk("ccas")
+    other.sync_ok()  # a second desk of the commune gets the survey without them
+    results = survey_results(other.registry, survey)
+    assert results.respondents == 4
+    assert all(q.answered == 4 for q in results.questions)
+    with other.registry.raw() as conn:
+        kept = conn.execute(
+            "SELECT count(*) FROM survey_answer WHERE contact_id = ? AND deleted_at IS NULL",
+            (links[0].contact_id,),
+        ).fetchone()[0]
+    assert kept == 0
