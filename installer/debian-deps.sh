@@ -57,6 +57,7 @@ need test xvfb "Xvfb" "the keyboard focus test runs the app in a real X window o
 need test xdotool "xdotool" "that test types through the X server, as a keyboard does"
 need test chromium "chromium" "the web pages' browser tests run in a real headless Chromium (tests/web)"
 need test chromium-driver "chromedriver" "Selenium drives that Chromium through chromedriver (tests/web)"
+need test poppler-utils "pdftotext pdftoppm" "the survey report is read back as text and drawn as PNG pages (tests/core/test_survey_reports.py)"
 need test npm "npm" "make test installs axe-core from the npm registry (package-lock.json): the web pages' accessibility check"
 
 need ci debootstrap "debootstrap" ".ci/run builds a minimal Debian 12 root to run make test and make run in"

@@ -7,6 +7,9 @@ Alt+I: interrompre, taken up again later where it stopped)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -33,6 +36,9 @@ from bippop_desk.ui.pages.register_rows import RowsModel
 from bippop_desk.ui.pages.survey_editor import SURVEY_ENTITIES
 
 CALL_ENTITIES = {"survey_contact", "survey_answer", "do_not_call"}
+if TYPE_CHECKING:  # the ORM is imported off the GUI thread
+    from bippop_desk.registry.store import Registry
+
 COLUMNS = ("Personne", "Téléphone", "Quartier", "État", "Appels")
 KEYS_HELP = (
     "<b>1</b> — Joint·e : commencer l'entretien · <b>2</b> — Pas de réponse · "
@@ -261,7 +267,7 @@ class CallPanel(QWidget):
                             + (f", {row.attempts} appel(s)" if row.attempts else ""))  # fmt: skip
 
     # -- a call --------------------------------------------------------------------------------
-    def _run(self, work: object, then: object) -> None:
+    def _run(self, work: Callable[[Registry], Any], then: Callable[[Any], None]) -> None:
         """One mutation at a time; the message says what went wrong."""
         if self.busy:
             return
@@ -271,14 +277,13 @@ class CallPanel(QWidget):
 
         def done(result: object) -> None:
             self.busy = False
-            if callable(then):
-                then(result)
+            then(result)
 
         def failed(error: BaseException) -> None:
             self.busy = False
             self.message.setText(error_text(error))
 
-        self.context.mutate(work, CALL_ENTITIES, done, failed)  # type: ignore[arg-type]
+        self.context.mutate(work, CALL_ENTITIES, done, failed)
 
     def outcome(self, outcome: str) -> None:
         from bippop_desk.registry.services.survey_calls import record_outcome

@@ -5,7 +5,9 @@ the one-time links (saved once as a workbook to send); the "ne pas appeler" list
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,6 +30,9 @@ from bippop_desk.ui.messages import error_text
 from bippop_desk.ui.pages.register import table_view
 from bippop_desk.ui.pages.register_rows import RowsModel
 from bippop_desk.ui.pages.survey_editor import SURVEY_ENTITIES
+
+if TYPE_CHECKING:  # the ORM is imported off the GUI thread
+    from bippop_desk.registry.store import Registry
 
 
 class PeoplePanel(QWidget):
@@ -136,9 +141,11 @@ class PeoplePanel(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.message.setText(error_text(error))
 
-    def _mutate(self, work: object, done: object = None) -> None:
+    def _mutate(
+        self, work: Callable[[Registry], Any], done: Callable[[Any], None] | None = None
+    ) -> None:
         self.message.clear()
-        self.context.mutate(work, SURVEY_ENTITIES, done, self._failed)  # type: ignore[arg-type]
+        self.context.mutate(work, SURVEY_ENTITIES, done, self._failed)
 
     # -- actions --------------------------------------------------------------------------------
     def start_phone(self) -> None:

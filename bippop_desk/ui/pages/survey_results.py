@@ -4,8 +4,10 @@ figures. Reading the results journals that someone saw the free texts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -122,7 +124,7 @@ class ResultsPanel(QWidget):
         self.view.clear()
         self.status.setText(error_text(error))
 
-    def _export(self, title: str, suffix: str, work: object) -> None:
+    def _export(self, title: str, suffix: str, work: Callable[[Any, str, Path], Path]) -> None:
         survey = self.survey
         if survey is None:
             return
@@ -133,7 +135,7 @@ class ResultsPanel(QWidget):
         if not path:
             return
         self.context.read(
-            lambda r: work(r, survey.id, Path(path)),  # type: ignore[operator]
+            lambda r: work(r, survey.id, Path(path)),
             lambda p: self.status.setText(f"Enregistré : {p}"),
             lambda e: self._warn(title, e),
         )
