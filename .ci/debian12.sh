@@ -109,15 +109,18 @@ mount_in "$root/dev/shm" -t tmpfs -o mode=1777 tmpfs  # PostgreSQL's shared memo
 mkdir -p "$CACHE/apt-archives/partial" "$CACHE/pip-root" "$CACHE/pip-ci"
 mount_in "$root/var/cache/apt/archives" --bind "$CACHE/apt-archives"
 # This machine's network set-up comes along, as it would on any computer of its network:
-# its name servers, and the TLS authorities it trusts for pip (its way out re-signs TLS).
+# its name servers, and the TLS authorities it trusts for pip and npm (its way out
+# re-signs TLS).
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+trusted=()
 if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl-host-trusted.pem"
   printf '[global]\ncert = /etc/ssl-host-trusted.pem\n' >"$root/etc/pip.conf"
+  trusted=(NODE_EXTRA_CA_CERTS=/etc/ssl-host-trusted.pem)
 fi
 
 in_root() {  # in_root COMMAND...: as root in the chroot, with a clean login-like env
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
+  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true "${trusted[@]}" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
@@ -155,12 +158,12 @@ in_root Xvfb ":$display" -screen 0 1366x800x24 -nolisten tcp >"$run_dir/xvfb.log
 xvfb_pid=$!
 as_ci() {
   chroot "$root" /usr/bin/env -i HOME=/home/ci USER=ci LOGNAME=ci LANG=C.UTF-8 TERM=dumb \
-    DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin /usr/sbin/runuser -u ci -- "$@"
+    "${trusted[@]}" DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin /usr/sbin/runuser -u ci -- "$@"
 }
 run_started=$(date +%s)
 # Its own process group, so that the app and make are stopped together after the shot.
 setsid chroot "$root" /usr/bin/env -i HOME=/home/ci USER=ci LOGNAME=ci LANG=C.UTF-8 \
-  TERM=dumb DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin \
+  TERM=dumb "${trusted[@]}" DISPLAY=":$display" PATH=/usr/local/bin:/usr/bin:/bin \
   /usr/sbin/runuser -u ci -- bash -c "cd ~/bippop && exec $run_command" >"$run_dir/make-run.log" 2>&1 &
 app_pid=$!
 disown "$app_pid"  # stopped by the clean-up: no "Killed" notice from bash
