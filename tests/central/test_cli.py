@@ -144,3 +144,13 @@ def test_demo_serves_compiegne_with_an_enrollment_code(tmp_path: Path) -> None:
     finally:
         demo.terminate()
         demo.wait(timeout=15)
+
+
+def test_a_pool_size_out_of_range_is_refused_in_french(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    port = str(free_port())
+    refused = cli("serve", "--db", db, "--port", port, "--pool-size", "0")
+    assert refused.returncode == 1 and "taille du pool" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    server = start_central(db, options=("--pool-size", "3"))  # a valid one serves
+    server.stop()
