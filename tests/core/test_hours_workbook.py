@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from bippop_desk.cli import main
 from bippop_desk.registry.services.hours_report import Period, hours_figures
@@ -276,7 +277,12 @@ def test_hostile_names_are_stored_as_text_never_as_formulas(
     registry: Registry, tmp_path: Path
 ) -> None:
     volunteers = [add_volunteer(registry, "X", name) for name in HOSTILE]
-    long_name = add_volunteer(registry, "Y" * 40_000, "Long\x00\x07Nom")
+    long_name = add_volunteer(registry, "Y" * 40_000, "LongNom")
+    # Control characters no service lets in, and none would send (registry/outgoing.py),
+    # held all the same by an older file: written straight into the registry.
+    with registry.remote_transaction() as conn:
+        conn.execute(text("UPDATE volunteer SET last_name = :n WHERE id = :i"),
+                     {"n": "Long\x00\x07Nom", "i": long_name})  # fmt: skip
     for volunteer in [*volunteers, long_name]:
         add_hours(registry, volunteer, dt.date(2026, 1, 5), 60)
     path = tmp_path / "heures.xlsx"
