@@ -22,7 +22,7 @@ from bippop_central.push import lock_counter, retrying, save_counter
 from bippop_central.web.checks import PARIS
 from bippop_central.web.forms import Record, Submission
 from bippop_central.web.limits import increment
-from bippop_central.web.tables import held_t
+from bippop_central.web.tables import held_t, web_commune_t
 
 HELD_DAYS = 30  # a held submission nobody looked at is dropped after this
 
@@ -53,7 +53,8 @@ def write_records(conn: Connection, commune_id: int, records: list[Any]) -> list
 
 
 def store(engine: Engine, commune_id: int, quota: int, submission: Submission) -> str:
-    """'stored' (records written) or 'held' (past the day's quota)."""
+    """'stored' (records written) or 'held' (past the day's quota; `quota` is the
+    platform's default, the commune's own setting wins)."""
     return str(retrying(_store_once, engine, commune_id, quota, submission))
 
 
@@ -61,6 +62,12 @@ def _store_once(engine: Engine, commune_id: int, quota: int, submission: Submiss
     day, expires = _quota_day()
     with writing(engine) as conn:
         lock_counter(conn, commune_id)  # the quota's decisions queue per commune
+        # The quota as set now (one row by its key): a mairie lowering it during a
+        # flood is obeyed at once, whatever the pages' cache holds.
+        set_quota = conn.execute(
+            select(web_commune_t.c.daily_quota).where(web_commune_t.c.commune_id == commune_id)
+        ).scalar()
+        quota = int(set_quota) if set_quota is not None else quota
         used = increment(conn, f"quota:{commune_id}", day, expires)
         if used > quota:
             conn.execute(held_t.insert().values(

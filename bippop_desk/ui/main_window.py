@@ -52,6 +52,7 @@ PAGES = (
     ("alertes", "Alertes et appels"),
     ("enquetes", "Enquêtes d'impact"),
     ("rgpd", "Protection des données"),
+    ("web", "Arrivées du web"),
 )
 
 
@@ -214,6 +215,13 @@ class MainWindow(QMainWindow):
             from bippop_desk.ui.pages.sync_page import SyncPage
 
             return SyncPage(context, self.sync)
+        if key == "web":
+            from bippop_desk.ui.pages.web_inbox import WebInboxPage
+
+            inbox = WebInboxPage(context, self.sync)
+            inbox.open_request.connect(self.open_request)
+            inbox.open_volunteer.connect(self.open_volunteer)
+            return inbox
         raise KeyError(key)
 
     @property
