@@ -47,18 +47,24 @@ def hit(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = Non
     """Count one attempt against the (key, limit) pairs in order, in one short
     transaction; refused at the first one past its count (that attempt still counts
     there: a flood stays out), the later ones not charged."""
+    with writing(engine) as conn:
+        return count(conn, limits, now)
+
+
+def count(conn: Connection, limits: list[tuple[str, Limit]], now: float | None = None) -> Verdict:
+    """`hit` inside the caller's write transaction (a form's records go in the same one:
+    one write per submission)."""
     now = now if now is not None else time.time()
     retry = 0
-    with writing(engine) as conn:
-        for key, limit in limits:
-            window = int(now // limit.seconds)
-            ends = (window + 1) * limit.seconds
-            expires = utcnow() + dt.timedelta(seconds=ends - now)
-            if increment(conn, key[:120], window, expires) > limit.count:
-                # The later limits are not charged: one address over its own limit
-                # must not use up its commune's (it would shut everyone else out).
-                retry = math.ceil(ends - now)
-                break
-        if random.randrange(PURGE_ONE_IN) == 0:
-            conn.execute(delete(counter_t).where(counter_t.c.expires_at < utcnow()))
+    for key, limit in limits:
+        window = int(now // limit.seconds)
+        ends = (window + 1) * limit.seconds
+        expires = utcnow() + dt.timedelta(seconds=ends - now)
+        if increment(conn, key[:120], window, expires) > limit.count:
+            # The later limits are not charged: one address over its own limit
+            # must not use up its commune's (it would shut everyone else out).
+            retry = math.ceil(ends - now)
+            break
+    if random.randrange(PURGE_ONE_IN) == 0:
+        conn.execute(delete(counter_t).where(counter_t.c.expires_at < utcnow()))
     return Verdict(retry == 0, retry)

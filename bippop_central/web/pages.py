@@ -18,7 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bippop_central.web import catalogue, forms, security, submit
-from bippop_central.web.render import Web, log, message, not_found, page, with_csrf
+from bippop_central.web.limits import Verdict, hit
+from bippop_central.web.render import Web, log, message, not_found, page, too_many, with_csrf
 
 FORMS: dict[str, tuple[str, str, str, Callable[..., Any]]] = {
     # kind: (path, template, title, check)
@@ -115,25 +116,41 @@ def _receive(web: Web, request: Request, insee: str, kind: str,
     back = f"/communes/{insee}/{FORMS[kind][0]}"
     try:
         security.check_origin(request, web.config)
-    except security.FormRefused as refused:
-        return message(commune, 403, "Envoi refusé", str(refused), back=back,
+    except security.FormRefused as error:
+        return message(commune, 403, "Envoi refusé", str(error), back=back,
                        back_label="Revenir au formulaire")  # fmt: skip
-    limited = web.limit(request, commune, "ip", "commune")
-    if limited is not None:
-        return limited
+    # Every POST is counted once, in one write transaction: with the records when the
+    # form is right (one write per submission), alone when it is not.
+    counters = web.limit_keys(request, commune, "ip", "commune")
+
+    def counted(response: Response) -> Response:
+        verdict = hit(web.engine, counters)
+        return response if verdict.allowed else too_many(commune, verdict)
+
     cookie = request.cookies.get(security.CSRF_COOKIE, "")
     try:
         age = security.check_form_token(web.key, cookie, kind, values.get("csrf"),
                                         web.config.min_fill_s)  # fmt: skip
-    except security.FormRefused as refused:
-        return message(commune, 403, "Formulaire expiré", str(refused), back=back,
-                       back_label="Revenir au formulaire")  # fmt: skip
+    except security.FormRefused as error:
+        return counted(message(commune, 403, "Formulaire expiré", str(error), back=back,
+                               back_label="Revenir au formulaire"))  # fmt: skip
     thanks = RedirectResponse(f"/communes/{insee}/merci?kind={kind}", status_code=303)
     if values.get("site_web") or age < web.config.min_fill_s:
         # A robot (the hidden field filled, or a form sent faster than a person types):
         # answered like a success so that it learns nothing; nothing is kept.
         log.info("web form %s of %s dropped as a robot's (age %.1f s)", kind, insee, age)
-        return thanks
+        return counted(thanks)
+    check = FORMS[kind][3]
+    submission, errors = check(values, commune)
+    if submission is None:
+        # The new token keeps the form's first time: the fill time counts from there.
+        token = security.form_token(web.key, cookie, kind, now=time.time() - age)
+        return counted(_form_page(commune, kind, token, values, errors))
+    outcome = submit.store(web.engine, commune.id, commune.daily_quota, submission, counters)
+    if isinstance(outcome, Verdict):
+        return too_many(commune, outcome)
+    log.info("web form %s of %s %s", kind, insee, outcome)
+    return thanks
     check = FORMS[kind][3]
     submission, errors = check(values, commune)
     if submission is None:

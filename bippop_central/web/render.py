@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from bippop_central.web import security
 from bippop_central.web.catalogue import Commune
 from bippop_central.web.config import Limit, WebConfig
-from bippop_central.web.limits import hit
+from bippop_central.web.limits import Verdict, hit
 
 HERE = Path(__file__).parent
 ENV = Environment(
@@ -54,30 +54,38 @@ class Web:
             self._key = security.signing_key(self.engine)
         return self._key
 
+    def limit_keys(self, request: Request, commune: Commune | None,
+                   *names: str) -> list[tuple[str, Limit]]:  # fmt: skip
+        """The counters this attempt is charged to (per address: `ip`, `mail`,
+        `space`; per commune: `commune`), in the order they are checked."""
+        address = security.client_address(request, self.config)
+        return [
+            (f"{name}:{commune.insee if name == 'commune' and commune else address}",
+             self.config.limits[name])
+            for name in names
+        ]  # fmt: skip
+
     def limit(self, request: Request, commune: Commune | None, *names: str,
               extra: list[tuple[str, Limit]] | None = None) -> Response | None:  # fmt: skip
-        """Count this attempt against the named limits (per address: `ip`, `mail`,
-        `space`; per commune: `commune`): None when allowed, else the French 429 page."""
-        address = security.client_address(request, self.config)
-        counted: list[tuple[str, Limit]] = []
-        for name in names:
-            subject = commune.insee if name == "commune" and commune else address
-            counted.append((f"{name}:{subject}", self.config.limits[name]))
-        verdict = hit(self.engine, counted + (extra or []))
-        if verdict.allowed:
-            return None
-        minutes = max(1, -(-verdict.retry_after_s // 60))
-        lines = [
-            "Vos informations n'ont pas été enregistrées : trop d'envois sont arrivés depuis "
-            "votre connexion ou pour cette commune.",
-            f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
-        ]
-        if commune and commune.contact.phone:
-            lines.append(f"Vous pouvez aussi appeler la mairie au {commune.contact.phone}.")
-        response = page("message.html", commune, status=429, title="Trop d'envois", lines=lines,
-                        warning=True)  # fmt: skip
-        response.headers["Retry-After"] = str(verdict.retry_after_s)
-        return response
+        """Count this attempt against the named limits: None when allowed, else the
+        French 429 page."""
+        verdict = hit(self.engine, self.limit_keys(request, commune, *names) + (extra or []))
+        return None if verdict.allowed else too_many(commune, verdict)
+
+
+def too_many(commune: Commune | None, verdict: Verdict) -> Response:
+    minutes = max(1, -(-verdict.retry_after_s // 60))
+    lines = [
+        "Vos informations n'ont pas été enregistrées : trop d'envois sont arrivés depuis "
+        "votre connexion ou pour cette commune.",
+        f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
+    ]
+    if commune and commune.contact.phone:
+        lines.append(f"Vous pouvez aussi appeler la mairie au {commune.contact.phone}.")
+    response = page("message.html", commune, status=429, title="Trop d'envois", lines=lines,
+                    warning=True)  # fmt: skip
+    response.headers["Retry-After"] = str(verdict.retry_after_s)
+    return response
 
 
 def page(template: str, commune: Commune | None, *, status: int = 200, **context: Any) -> Response:

@@ -20,8 +20,9 @@ from bippop_central.db import reading, writing
 from bippop_central.models import record_t, utcnow
 from bippop_central.push import lock_counter, retrying, save_counter
 from bippop_central.web.checks import PARIS
+from bippop_central.web.config import Limit
 from bippop_central.web.forms import Record, Submission
-from bippop_central.web.limits import increment
+from bippop_central.web.limits import Verdict, count, increment
 from bippop_central.web.tables import held_t, web_commune_t
 
 HELD_DAYS = 30  # a held submission nobody looked at is dropped after this
@@ -52,15 +53,23 @@ def write_records(conn: Connection, commune_id: int, records: list[Any]) -> list
     return [str(r[1]) for r in records]
 
 
-def store(engine: Engine, commune_id: int, quota: int, submission: Submission) -> str:
+def store(engine: Engine, commune_id: int, quota: int, submission: Submission,
+          limits: list[tuple[str, Limit]] | None = None) -> str | Verdict:  # fmt: skip
     """'stored' (records written) or 'held' (past the day's quota; `quota` is the
-    platform's default, the commune's own setting wins)."""
-    return str(retrying(_store_once, engine, commune_id, quota, submission))
+    platform's default, the commune's own setting wins). With `limits`, they are
+    counted in the same transaction first: a refusal (Verdict) writes no record."""
+    result = retrying(_store_once, engine, commune_id, quota, submission, limits or [])
+    return result if isinstance(result, Verdict) else str(result)
 
 
-def _store_once(engine: Engine, commune_id: int, quota: int, submission: Submission) -> str:
+def _store_once(engine: Engine, commune_id: int, quota: int, submission: Submission,
+                limits: list[tuple[str, Limit]]) -> str | Verdict:  # fmt: skip
     day, expires = _quota_day()
     with writing(engine) as conn:
+        if limits:
+            verdict = count(conn, limits)
+            if not verdict.allowed:
+                return verdict  # the counters commit; nothing else is written
         lock_counter(conn, commune_id)  # the quota's decisions queue per commune
         # The quota as set now (one row by its key): a mairie lowering it during a
         # flood is obeyed at once, whatever the pages' cache holds.
