@@ -182,3 +182,20 @@ def test_past_the_daily_quota_submissions_wait_for_the_desk_moderation(
             assert conn.execute(select(func.count()).select_from(held_t)).scalar_one() == 0
     finally:
         town.desk.registry.close()
+
+
+def test_the_public_json_forms_are_limited_and_held_past_the_quota_too(
+    strict: CentralServer, tmp_path: Path
+) -> None:
+    # The loop: posting the JSON form again and again created records without end.
+    town = strict_town(strict, tmp_path)
+    request = {"first_name": "Odette", "last_name": "Lemoine", "phone": "03 44 12 34 56",
+               "mission_type_code": "visite"}  # fmt: skip
+    try:
+        with httpx.Client(base_url=strict.url, headers={"X-Bippop-Protocol": "1"}) as api:
+            answers = [api.post(f"/api/v1/public/communes/{town.insee}/requests",
+                                json=request).status_code for _ in range(10)]  # fmt: skip
+        assert answers == [201] * 3 + [429] * 7  # ip=3/600
+        assert records(strict, town.insee, "request") == 2  # the quota; the third is held
+    finally:
+        town.desk.registry.close()
