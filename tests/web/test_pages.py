@@ -199,3 +199,29 @@ def test_the_public_json_forms_are_limited_and_held_past_the_quota_too(
         assert records(strict, town.insee, "request") == 2  # the quota; the third is held
     finally:
         town.desk.registry.close()
+
+
+def test_a_mistyped_address_gets_a_french_page(town: Town) -> None:
+    answer = httpx.get(f"{town.server.url}/communes/{town.insee}/aide-introuvable")
+    assert answer.status_code == 404 and "Page introuvable" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_over_https_the_cookies_are_secure(tmp_path: Path) -> None:
+    import trustme
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert))
+    certificate.private_key_pem.write_to_path(str(key))
+    ca = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca))
+    server = start_central(f"sqlite:///{tmp_path / 'tls.sqlite3'}", tls=(str(cert), str(key)))
+    try:
+        server.add_commune("60159", "Compiègne", "60")
+        page = httpx.get(f"{server.url}/communes/60159/aider", verify=str(ca))
+        cookie = page.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    finally:
+        server.stop()
