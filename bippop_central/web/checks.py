@@ -19,6 +19,11 @@ from bippop_central.public import _email, _phone
 PARIS = ZoneInfo("Europe/Paris")
 MAX_NOTES = 4000  # the desk's notes (validation.MAX_NOTES)
 _DIGIT = re.compile(r"\d")
+# The desk's control characters (validation._CONTROL): one-line fields refuse them all,
+# tab included; notes keep tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+INVISIBLE = "Ce champ contient un caractère invisible (caractère de contrôle) : retirez-le."
 _POSTAL = re.compile(r"^\d{5}$")
 _FR_DATE = re.compile(r"^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -52,6 +57,9 @@ def clean(value: str) -> str:
 
 def name(entity: str, field: str, value: str, label: str, errors: Errors,
          *, required: bool = True) -> str:  # fmt: skip
+    if _CONTROL.search(value):
+        errors.add(field, INVISIBLE)
+        return ""
     text = clean(value)
     limit = SCHEMA[entity][field].limit
     if not text:
@@ -68,8 +76,11 @@ def name(entity: str, field: str, value: str, label: str, errors: Errors,
 
 def text(entity: str, field: str, value: str, errors: Errors, *, label: str = "",
          required: bool = False, multiline: bool = False, form_field: str = "") -> str:  # fmt: skip
-    out = value.strip().replace("\r\n", "\n") if multiline else clean(value)
     key = form_field or field
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        errors.add(key, INVISIBLE)
+        return ""
+    out = value.strip().replace("\r\n", "\n") if multiline else clean(value)
     if not out and required:
         errors.add(key, f"Indiquez {label}.")
     limit = MAX_NOTES if multiline else SCHEMA[entity][field].limit
@@ -93,6 +104,9 @@ def phone(value: str, errors: Errors, field: str = "phone", *, required: bool = 
 
 
 def email(value: str, errors: Errors, *, required: bool) -> str:
+    if _CONTROL.search(value):
+        errors.add("email", INVISIBLE)
+        return ""
     if not value.strip():
         if required:
             errors.add("email", "Indiquez une adresse e-mail (exemple : prenom.nom@exemple.fr).")
@@ -104,7 +118,7 @@ def email(value: str, errors: Errors, *, required: bool) -> str:
 
 
 def postal_code(value: str, errors: Errors, *, required: bool) -> str:
-    code = value.strip().replace(" ", "")
+    code = value.strip()
     if not code:
         if required:
             errors.add("postal_code", "Indiquez le code postal (5 chiffres).")

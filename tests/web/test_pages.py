@@ -105,7 +105,7 @@ def test_a_right_form_is_stored_once_and_a_wrong_one_redisplayed_with_its_values
         assert wrong.status_code == 422
         assert 'href="#f-postal_code"' in wrong.text and 'href="#f-notes"' in wrong.text
         assert 'value="Odette"' in wrong.text and 'aria-invalid="true"' in wrong.text
-        assert "caractère interdit" in wrong.text
+        assert "caractère invisible" in wrong.text
         right = send(http, town, HELP)
         assert right.status_code == 303
     assert records(town.server, town.insee, "request") == 1
