@@ -127,6 +127,11 @@ def browser() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        pytest.skip("navigateur NON TESTÉ : installez chromium et chromium-driver "
+                    "(installer/debian-deps.sh test)")  # fmt: skip
+    assert AXE.exists(), "axe-core absent : lancez « npm ci » (make test le fait)"
+
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in CHROMIUM_FLAGS:
