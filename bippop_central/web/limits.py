@@ -14,10 +14,10 @@ import random
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bippop_central.db import writing
+from bippop_central.db import reading, writing
 from bippop_central.models import utcnow
 from bippop_central.web.config import Limit
 from bippop_central.web.tables import counter_t
@@ -41,6 +41,21 @@ def increment(conn: Connection, key: str, window: int, expires_at: dt.datetime) 
         index_elements=["key", "window"], set_={"count": counter_t.c["count"] + 1}
     ).returning(counter_t.c["count"])
     return int(conn.execute(statement).scalar_one())
+
+
+def over(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = None) -> bool:
+    """True when one of the counters is already at its limit (a read: no write lock).
+    A flood's attempts are then refused at the cost of this read and one counting write,
+    before any form is parsed or checked."""
+    now = now if now is not None else time.time()
+    wanted = {(key[:120], int(now // limit.seconds)): limit.count for key, limit in limits}
+    with reading(engine) as conn:
+        rows = conn.execute(
+            select(counter_t.c.key, counter_t.c.window, counter_t.c["count"]).where(
+                counter_t.c.key.in_([key for key, _window in wanted])
+            )
+        ).all()
+    return any(wanted.get((key, window), 1 << 62) <= count for key, window, count in rows)
 
 
 def hit(engine: Engine, limits: list[tuple[str, Limit]], now: float | None = None) -> Verdict:

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bippop_central.web import catalogue, forms, security, submit
-from bippop_central.web.limits import Verdict, hit
+from bippop_central.web.limits import Verdict, hit, over
 from bippop_central.web.render import Web, log, message, not_found, page, too_many, with_csrf
 
 FORMS: dict[str, tuple[str, str, str, Callable[..., Any]]] = {
@@ -122,6 +122,10 @@ def _receive(web: Web, request: Request, insee: str, kind: str,
     # Every POST is counted once, in one write transaction: with the records when the
     # form is right (one write per submission), alone when it is not.
     counters = web.limit_keys(request, commune, "ip", "commune")
+    if over(web.engine, counters):  # a flood: refused before any parsing
+        verdict = hit(web.engine, counters)
+        if not verdict.allowed:
+            return too_many(commune, verdict)
 
     def counted(response: Response) -> Response:
         verdict = hit(web.engine, counters)
