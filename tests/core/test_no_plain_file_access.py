@@ -66,6 +66,9 @@ REVIEWED = {
     ("bippop_desk/reports/roster.py", "write_roster", "partial.write_bytes"): (
         "written_atomically's temporary file"
     ),
+    ("bippop_desk/reports/survey_report.py", "write_survey_report", "partial.write_bytes"): (
+        "written_atomically's temporary file"
+    ),
     ("bippop_desk/ui/pages/mission_dialog.py", "report_done", "dialog.open"): "a QDialog",
     ("bippop_desk/ui/pages/reports.py", "to_image", "image.copy"): "a QImage",
     ("bippop_central/cli.py", "main", "Path(args.output).write_text"): (

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bippop_desk.registry.services.survey_calls import DoNotCallRow
 from bippop_desk.registry.services.survey_sample import SamplePlan, stratum_label
 from bippop_desk.registry.services.surveys import SurveyView
+from bippop_desk.reports.survey_format import number
 from bippop_desk.ui.context import AppContext
 from bippop_desk.ui.forms import ERROR_STYLE
 from bippop_desk.ui.messages import error_text
@@ -108,9 +109,10 @@ class PeoplePanel(QWidget):
             self.plan.setText("Créez une enquête (« Nouvelle enquête… ») pour commencer.")
             return
         if not phone:
+            margin = number(float(survey.target_margin))
             self.plan.setText(
                 f"{survey.population} personnes invitées ; {survey.sample_size} réponses "
-                f"donnent ± {survey.target_margin:g} %.".replace(".", ",")
+                f"donnent ± {margin} %."
                 if not draft
                 else "Enquête en ligne : chaque personne reçoit un lien personnel, à usage unique."
             )
