@@ -22,7 +22,10 @@ _CIVILITY = re.compile(
     r"\b(M\.|Mr\.?|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle|Docteur|Dr\.?)\s+"
     r"([A-ZÀ-ÖØ-Þ][\w’'\-]*)",
 )
-_WORD = re.compile(r"\b[^\W\d_]\w*")
+# A word that may start with a capital (anything but a–z and Latin-1's small letters;
+# `masked` checks isupper() for the others: œ, ł…).
+_CAPITALISED = re.compile(r"\b(?=[^\W\d_])(?:(?![a-zß-ÿ])[^\W\d_])\w*")
+_DIGIT = re.compile(r"\d")
 # Particles of names ("Le Goff", "de La Tour") are everyday words: never masked alone.
 PARTICLES = frozenset({"le", "la", "les", "de", "du", "des", "van", "von", "der", "den",
                        "di", "da", "del", "dos", "el", "al", "ben", "et"})  # fmt: skip
@@ -67,15 +70,25 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
 
 
 def pseudonymise(text: str, known: frozenset[str]) -> str:
-    text = _EMAIL.sub("[e-mail]", text)
-    text = _PHONE.sub("[téléphone]", text)
-    text = _CIVILITY.sub(lambda m: f"{m.group(1)} {NAME}", text)
+    # Each pass only where it can change something: a survey has thousands of texts.
+    if "@" in text:
+        text = _EMAIL.sub("[e-mail]", text)
+    if _DIGIT.search(text):
+        text = _PHONE.sub("[téléphone]", text)
+    text = _CIVILITY.sub(_after_civility, text)
+    capitals = _CAPITALISED.findall(text)
+    if not capitals or known.isdisjoint(map(word_key, capitals)):
+        return text
 
     def masked(match: re.Match[str]) -> str:
         word = match.group(0)
         return NAME if word[0].isupper() and word_key(word) in known else word
 
-    return _WORD.sub(masked, text)
+    return _CAPITALISED.sub(masked, text)
+
+
+def _after_civility(match: re.Match[str]) -> str:
+    return f"{match.group(1)} {NAME}"
 
 
 def shown_order(texts: Iterable[str], seed: int) -> list[str]:
