@@ -101,6 +101,20 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def key_figures_style() -> TableStyle:
+    """The boxes of key figures at the top of a report (the survey report's too)."""
+    return TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+            ("BOX", (0, 0), (-1, -1), 0.5, GREY),
+            ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        ]
+    )
+
+
 def _figures_table(board: Dashboard, styles: dict[str, ParagraphStyle]) -> Table:
     cells: list[object] = []
     for figure in key_figures(board):
@@ -115,18 +129,7 @@ def _figures_table(board: Dashboard, styles: dict[str, ParagraphStyle]) -> Table
     rows: list[list[object]] = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     rows[-1] += [""] * (per_row - len(rows[-1]))
     table = Table(rows, colWidths=[WIDTH / per_row] * per_row)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
-                ("BOX", (0, 0), (-1, -1), 0.5, GREY),
-                ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ]
-        )
-    )
+    table.setStyle(key_figures_style())
     return table
 
 

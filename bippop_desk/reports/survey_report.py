@@ -16,7 +16,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -45,6 +44,7 @@ from bippop_desk.reports.annual_report import (
     Identity,
     _footer,
     _styles,
+    key_figures_style,
 )
 from bippop_desk.reports.pdf_fonts import FONT, FONT_BOLD
 
@@ -81,18 +81,7 @@ def _key_figures(results: SurveyResults, styles: Styles) -> Table:
         for v, label, detail in figures
     ]
     table = Table([cells[:2], cells[2:]], colWidths=[WIDTH / 2] * 2)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
-                ("BOX", (0, 0), (-1, -1), 0.5, GREY),
-                ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ]
-        )
-    )
+    table.setStyle(key_figures_style())
     return table
 
 

@@ -7,35 +7,13 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bippop_desk.registry.demo import generate_demo
-from bippop_desk.registry.store import Registry
 from tests.multiprocess.processes import AppProcess, run_cli
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def demo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "registre.sqlite3"
-    registry = Registry(path)
-    generate_demo(registry, 60)
-    registry.close()
-    return path
-
-
-@pytest.fixture
-def app(demo_file: Path) -> Iterator[AppProcess]:
-    process = AppProcess(demo_file)
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.kill()
 
 
 def test_a_second_start_on_an_open_registry_brings_the_first_window_forward(

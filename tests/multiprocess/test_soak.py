@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from bippop_desk.registry.demo import generate_demo
-from bippop_desk.registry.store import Registry
 from tests.multiprocess.processes import (
     AppProcess,
     CliWorker,
@@ -94,11 +92,8 @@ class Crowd:
 
 
 @pytest.fixture
-def crowd(tmp_path: Path) -> Iterator[Crowd]:
-    path = tmp_path / "registre.sqlite3"
-    registry = Registry(path)
-    generate_demo(registry, 80)
-    registry.close()
+def crowd(demo_file: Path, tmp_path: Path) -> Iterator[Crowd]:
+    path = demo_file
     folder = tmp_path / "listes"
     folder.mkdir()
     group = Crowd(path, folder)

@@ -4,13 +4,10 @@ its POSIX locks; the next process to close the file deleted the app's WAL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bippop_desk.registry.demo import generate_demo
-from bippop_desk.registry.store import Registry
 from tests.multiprocess.processes import (
     ROOT,
     AppProcess,
@@ -22,25 +19,6 @@ from tests.multiprocess.processes import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def demo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "registre.sqlite3"
-    registry = Registry(path)
-    generate_demo(registry, 120)
-    registry.close()
-    return path
-
-
-@pytest.fixture
-def app(demo_file: Path) -> Iterator[AppProcess]:
-    process = AppProcess(demo_file)
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.kill()
 
 
 def test_a_request_saved_after_another_process_read_the_file_survives_a_kill(
