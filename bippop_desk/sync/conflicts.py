@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bippop_desk.registry.changes import record_fields, server_version_of
 from bippop_desk.registry.clock import utcnow
-from bippop_desk.registry.errors import NotFoundError, ValidationError
+from bippop_desk.registry.errors import NotFoundError, RegistryError, ValidationError
 from bippop_desk.registry.frdates import parse_date, short_date, short_datetime
-from bippop_desk.registry.models import Base, SyncConflict
+from bippop_desk.registry.models import Base, OutboxEntry, SyncConflict, new_id
+from bippop_desk.registry.models.sync import SYNCED_ENTITIES
 from bippop_desk.registry.phones import format_phone, parse_phone
 from bippop_desk.registry.remote_values import local_helpers, python_converter
 from bippop_desk.registry.store import Registry
@@ -306,9 +308,83 @@ def _set_state(registry: Registry, outbox_id: int, state: str) -> None:
         raise NotFoundError("Cette modification n'est plus en attente de décision.")
 
 
+BOOKKEEPING = ("updated_at", "row_version")
+RETRY_NEWER = (
+    "Cette fiche a changé depuis la modification refusée ({fields}) : elle n'est pas "
+    "renvoyée, pour ne pas écraser la valeur plus récente. Abandonnez-la, puis modifiez "
+    "la fiche de nouveau si besoin."
+)
+
+
 def retry_rejected(registry: Registry, outbox_id: int | str) -> None:
-    """Send a refused change again at the next sync (after the cause was fixed)."""
-    _set_state(registry, int(outbox_id), "pending")
+    """Send a refused change again at the next sync (after the cause was fixed), rebased
+    on the record as it is now (issue 14).
+
+    Sent as it was, the old change would follow newer ones of the same record, and the
+    platform lets a desk's change overwrite its own earlier ones (and a stale base lets
+    it pass others'): the old value would come back on every desk. So: when a field it
+    changed has moved since (a later change of this desk, or a value received from the
+    platform), it is refused here, in French, and stays refused. Otherwise it goes again
+    as a new mutation at the end of the queue, with the record's current values and the
+    base of the last pulled state."""
+    with registry.change() as changes:  # no audit event: nothing changes in the record
+        session = changes.session
+        entry = session.get(OutboxEntry, int(outbox_id))
+        if entry is None or entry.state != "rejected":
+            raise NotFoundError("Cette modification n'est plus en attente de décision.")
+        payload = json.loads(entry.payload)
+        if entry.entity not in SYNCED_ENTITIES or entry.entity not in Base.metadata.tables:
+            raise NotFoundError("Cette fiche n'existe plus dans le registre.")
+        record = session.get(_model(entry.entity), entry.record_id)
+        if record is None:
+            raise NotFoundError("Cette fiche n'existe plus dans le registre.")
+        changed = [n for n in payload.get("changed") or [] if n not in BOOKKEEPING]
+        current = record_fields(record)
+        sent = payload.get("fields") or {}
+        later: set[str] = set()
+        for (text_payload,) in session.execute(
+            text(
+                "SELECT payload FROM outbox WHERE entity = :e AND record_id = :r AND id > :i "
+                "AND state IN ('pending', 'sent')"
+            ),
+            {"e": entry.entity, "r": entry.record_id, "i": entry.id},
+        ):
+            later.update(json.loads(text_payload).get("changed") or [])
+        moved = [n for n in changed if n in later or current.get(n) != sent.get(n)]
+        extra = dict(payload.get("extra") or {})
+        if "mission_type_ids" in extra:
+            offered = sorted(
+                str(v)
+                for v in session.execute(
+                    text("SELECT mission_type_id FROM volunteer_offer WHERE volunteer_id = :r"),
+                    {"r": entry.record_id},
+                ).scalars()
+            )
+            if offered != sorted(str(v) for v in extra["mission_type_ids"]):
+                moved.append("mission_type_ids")
+        if moved:
+            names = ", ".join(FIELD_LABELS.get(n, n).lower() for n in dict.fromkeys(moved))
+            raise RegistryError(RETRY_NEWER.format(fields=names))
+        rebased: dict[str, Any] = {
+            "fields": current,
+            "changed": payload.get("changed") or [],
+            "base_version": server_version_of(session, entry.entity, entry.record_id),
+        }
+        if extra:
+            rebased["extra"] = extra
+        session.add(
+            OutboxEntry(
+                mutation_id=new_id(),
+                entity=entry.entity,
+                record_id=entry.record_id,
+                op=entry.op,
+                payload=json.dumps(rebased, ensure_ascii=False, separators=(",", ":")),
+                state="pending",
+                attempts=entry.attempts,
+                created_at=entry.created_at,
+            )
+        )
+        session.delete(entry)
 
 
 def discard_rejected(registry: Registry, outbox_id: int | str) -> None:

@@ -225,16 +225,25 @@ def record_results(
 
 
 def _acknowledged(conn: Connection, entry: _Entry, version: int) -> None:
-    """The server has this record at `version`: later changes queued here were made on
-    top of what was just sent, so they are based on that version too."""
+    """The server has this record at `version`. New edits stay based on the last PULLED
+    version, never on the pushed one (issue 14): between the desk's last pull and
+    `version`, other desks may have changed fields this desk has not seen, and a base
+    past them would let its next edit overwrite them without a conflict (its own
+    earlier changes are no conflict anyway: the platform knows which device wrote a
+    field). Only a creation's acknowledgement gives the record its first base: the
+    platform's record at that version is exactly what this desk sent."""
+    if json.loads(entry.payload).get("base_version") is not None:
+        return
     if _has_server_version(conn, entry.entity):
-        conn.execute(
+        moved = conn.execute(
             text(
                 f"UPDATE {entry.entity} SET server_version = :v WHERE id = :r "
-                "AND (server_version IS NULL OR server_version < :v)"
+                "AND server_version IS NULL"
             ),
             {"v": version, "r": entry.record_id},
-        )
+        ).rowcount
+        if not moved:
+            return  # not the creation's first acknowledgement
     conn.execute(
         text(
             "UPDATE outbox SET payload = json_set(payload, '$.base_version', :v) "

@@ -16,6 +16,8 @@ Each planned fault applies to the next request whose path starts with its prefix
                    would (HTML body, no X-Bippop-Server-Time; a 3xx has a Location, a 429
                    or 503 a Retry-After of `retry_after` seconds); the server never sees it
 - empty_200        the proxy answers 200 with the JSON `{}` itself
+- refuse_NNN       answers status NNN as the platform itself would (JSON detail and
+                   X-Bippop-Server-Time): a platform refusing the request's content
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ class Proxy:
                     return self._send(500, [], b'{"detail": "panne simul\\u00e9e"}')
                 if action.startswith("answer_"):
                     return self._send(*proxy.own_answer(int(action[7:])))
+                if action.startswith("refuse_"):
+                    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                    detail = b'{"detail": "Refus simul\\u00e9 de la plateforme."}'
+                    return self._send(int(action[7:]), [("X-Bippop-Server-Time", now)], detail)
                 if action == "empty_200":
                     return self._send(200, [], b"{}")
                 if fault is not None and fault.action == "call" and fault.hook is not None:
