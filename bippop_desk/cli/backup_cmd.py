@@ -3,7 +3,8 @@
 backup list                 the copies, newest first
 backup now --user X         a copy now (administrators)
 backup restore FILE --user X   replace the registry by FILE after its integrity check
-                               (the app must be closed; the current registry is kept)
+                               (the app must be closed; the current registry is kept),
+                               then re-apply the erasures made since FILE was taken
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with open_signed_in(args) as registry:
         require_backup_rights(registry)
+        actor = registry.actor
         if args.action == "now":
             print(f"Copie faite : {take_backup(path)}")
             return 0
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("Indiquez la copie à restaurer (voir : bippop-desk backup list).")
     chosen = Path(args.file).expanduser()
     revision = check_backup(chosen)
-    safety = restore_backup(path, chosen)
+    result = restore_backup(path, chosen, actor)
     print(f"Registre restauré depuis {chosen} (schéma {revision}).")
-    print(f"Le registre d'avant est gardé dans {safety}.")
+    print(f"Le registre d'avant est gardé dans {result.safety}.")
+    print(f"{result.reapplied} effacement(s) réappliqué(s).")
     return 0

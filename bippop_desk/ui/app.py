@@ -45,10 +45,23 @@ class Opened:
     needs_administrator: bool = False  # first start: the sign-in dialog creates one
 
 
+def prune_old_copies(path: Path) -> None:
+    """Copies older than BACKUP_DAYS go before anything else reads the registry, even
+    after weeks without the app (the privacy texts promise it); never blocks the start."""
+    from bippop_desk.registry.services.backups import prune_old_backups
+
+    try:
+        prune_old_backups(path)
+    except OSError as error:
+        log.warning("old backups not pruned: %s", error)
+
+
 def open_reader(path: Path) -> tuple[FileReader, str] | None:
     """Runs on the DB worker, first: a plain-SQL view when the file needs no set-up, so
     the first list paints before SQLAlchemy is even imported."""
     from bippop_desk.registry.reader import open_if_current
+
+    prune_old_copies(path)
 
     reader = open_if_current(path)
     return (reader, reader.commune_name()) if reader is not None else None
@@ -65,6 +78,7 @@ def open_registry(path: Path, demo_if_empty: bool) -> Opened:
     from bippop_desk.registry.services.commune import list_staff
     from bippop_desk.registry.store import Registry
 
+    prune_old_copies(path)  # before a migration's copy and the day's copy
     new_file = not path.exists()
     registry = Registry(path)
     created_demo = False

@@ -41,7 +41,7 @@ def test_restore_brings_back_the_registry_as_it_was(registry: Registry, db_path:
     assert copy is not None
     add_person(registry, "Bruno", "Apres")
     registry.close()
-    safety = restore_backup(db_path, copy)
+    safety = restore_backup(db_path, copy).safety
     assert _names(db_path) == ["Avant"]
     assert _names(safety) == ["Apres", "Avant"]
 

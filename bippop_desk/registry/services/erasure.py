@@ -10,7 +10,9 @@ journal's facts (who did what, when, to which record id, which field names).
 The person's record becomes a tombstone whose "erase" syncs to the platform.
 
 Backups taken before the erasure still hold the person until they expire (kept
-BACKUP_DAYS, services/backups.py): the mairie's register of processing says so.
+BACKUP_DAYS, services/backups.py); each erasure is therefore also noted outside the
+registry file (registry/erasure_list.py, before it commits), and restoring a copy
+re-applies it (`reapply_erasures`, the same scrub) before the file is used or synced.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from bippop_desk.registry.clock import local_today
+from bippop_desk.registry.clock import local_today, utcnow
+from bippop_desk.registry.erasure_list import note_erasure, read_erasures
 from bippop_desk.registry.errors import NotFoundError
 from bippop_desk.registry.models import (
     AuditEvent,
@@ -259,25 +262,65 @@ def erase_locally(session: Session, entity: str, record_id: str) -> None:
 
 
 def erase_person(registry: Registry, entity: str, person_id: str) -> ErasureReport:
-    """The user-facing erasure (administrators): one transaction, then compaction."""
+    """The user-facing erasure (administrators): noted outside the registry first
+    (so no restored backup brings the person back), one transaction, then compaction."""
     if entity not in ("beneficiary", "volunteer"):
         raise NotFoundError("Seules les fiches de personnes peuvent être effacées.")
     require(registry, "data_protection", record_id=person_id)
+    with registry.session() as session:
+        if session.get(MODELS[entity], person_id) is None:
+            raise NotFoundError("Cette personne n'existe pas (ou plus) dans le registre.")
+    # First the note, on disk: if it cannot be written the erasure is not done (OSError,
+    # worded by the caller); a note whose erasure then fails is harmless.
+    note_erasure(registry.path, entity, person_id, utcnow())
+    report = _erase(registry, entity, person_id, "Effacement à la demande de la personne (RGPD)")
+    compact(registry)
+    return report
+
+
+def _erase(registry: Registry, entity: str, person_id: str, summary: str) -> ErasureReport:
     with registry.change() as changes:
         records, scrubs, words = _scrub_local(changes.session, entity, person_id)
         ids = [r.id for r in records]
         for record in records:
             values = scrubs[(record.__tablename__, record.id)]
             if record is records[0] or isinstance(record, _ERASED_WHOLE):
-                changes.erase(record, values, "Effacement à la demande de la personne (RGPD)")
+                changes.erase(record, values, summary)
             else:
                 changes.update(record, values, "Textes libres effacés (RGPD)", action="erase")
         changes.session.flush()
         _scrub_outbox(changes.session, scrubs)
         events, drafts = _scrub_traces(changes.session, ids, words)
         _optimize_search(changes.session)
-    compact(registry)
     return ErasureReport(len(records), events, drafts)
+
+
+REAPPLIED = "Effacement réappliqué après la restauration d'une sauvegarde (RGPD)"
+
+
+def is_erased(record: Beneficiary | Volunteer) -> bool:
+    return record.deleted_at is not None and record.last_name == ERASED_NAME
+
+
+def reapply_erasures(registry: Registry) -> int:
+    """After a restore: every erasure of the list (registry/erasure_list.py) whose
+    person is in the file and not erased is done again, with the same scrub as the
+    first time and an "erase" for the platform in the outbox (the copy's queue may
+    predate the first one). Returns how many; the file is compacted when any."""
+    done = 0
+    for note in read_erasures(registry.path):
+        model = MODELS.get(note.entity)
+        if note.entity not in ("beneficiary", "volunteer") or model is None:
+            continue
+        with registry.session() as session:
+            record = session.get(model, note.record_id)
+            if record is None or is_erased(record):
+                continue
+        _erase(registry, note.entity, note.record_id, REAPPLIED)
+        done += 1
+    if done:
+        compact(registry)
+    return done
 
 
 def _optimize_search(session: Session) -> None:

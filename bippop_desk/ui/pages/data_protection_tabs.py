@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.frdates import short_date
-from bippop_desk.registry.services.backups import BackupFile
+from bippop_desk.registry.services.backups import BackupFile, RestoreResult
 from bippop_desk.registry.services.erasure import ErasureReport
 from bippop_desk.registry.services.retention import ReviewRow
 from bippop_desk.ui.context import AppContext
@@ -286,9 +286,9 @@ class BackupsTab(_Tab):
         self.reload()
         self.say(f"Copie faite : {path}")
 
-    def _restored(self, safety: Path) -> None:
+    def _restored(self, result: RestoreResult) -> None:
         self.reload()
-        self.say(f"Registre restauré. L'ancien est gardé dans {safety}.")
+        self.say(result.message)
 
     def restore(self) -> None:
         from bippop_desk.registry.services.backups import restore_open_registry
