@@ -199,12 +199,16 @@ def create_app(db_url: str | None = None) -> FastAPI:
         responses=AUTH_ERRORS,
     )
     def status(caller: Device) -> dict[str, Any]:
-        """Le poste, sa commune, l'heure du serveur et le dernier numéro de la commune."""
+        """Le poste, sa commune, l'heure du serveur, le dernier numéro de la commune et
+        l'époque de sa base (nouvelle après la restauration d'une sauvegarde)."""
+        seq, epoch, epoch_seq = push.commune_position(engine, caller)
         return {
             "commune": _commune(caller),
             "device_id": caller.device_id,
             "server_time": server_time(),
-            "latest_seq": push.latest_seq(engine, caller),
+            "latest_seq": seq,
+            "epoch": epoch,
+            "epoch_seq": epoch_seq,
         }
 
     @app.post("/api/v1/public/communes/{insee}/volunteers", summary="Devenir bénévole",

@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True, parser_class=_Parser)  # fmt: skip
     device.add_parser("list", help="lister les postes").add_argument(
         "--db", default=argparse.SUPPRESS)  # fmt: skip
+    restored = sub.add_parser(
+        "restored",
+        help="après la restauration d'une sauvegarde de la base : prévenir les postes",
+    )
+    restored.add_argument("--db", default=argparse.SUPPRESS)
     openapi = sub.add_parser("openapi", help="écrire le document OpenAPI de l'API")
     openapi.add_argument("--output", default="-", help="fichier (par défaut : la sortie)")
     revoke = device.add_parser("revoke", help="révoquer un poste")
@@ -183,6 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             added = admin.add_commune(engine, args.insee, args.name, args.departement)
             print(f"Commune {args.insee} ajoutée." if added else
                   f"La commune {args.insee} existe déjà : rien n'a changé.")  # fmt: skip
+        elif args.command == "restored":
+            from bippop_central.restore import mark_restored
+
+            count = mark_restored(engine)
+            print(f"Base restaurée : {count} commune(s) dans une nouvelle époque. À leur "
+                  "prochaine synchronisation, les postes renvoient ce que la sauvegarde n'a "
+                  "pas et relisent toutes leurs fiches.")  # fmt: skip
         elif args.command == "enroll-code":
             print(admin.enroll_code(engine, args.insee, args.days))
         elif args.command == "device" and args.action == "list":

@@ -8,6 +8,7 @@ version > N, each once at its latest state.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -41,8 +42,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def new_epoch() -> str:
+    return str(uuid.uuid4())
+
+
 class Commune(Base):
-    """A tenant. `seq` is its change counter, locked by every write transaction."""
+    """A tenant. `seq` is its change counter, locked by every write transaction.
+
+    `epoch` names the database's history of the commune: `bippop-central restored`
+    gives it a new one after a backup was put back (`epoch_seq`: the commune's sequence
+    then), so its desks learn that what they saw after that point is gone (issue 14)."""
 
     __tablename__ = "commune"
 
@@ -51,6 +60,8 @@ class Commune(Base):
     name: Mapped[str] = mapped_column(String(160))
     departement: Mapped[str] = mapped_column(String(3))
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    epoch: Mapped[str] = mapped_column(String(36), default=new_epoch, server_default="")
+    epoch_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

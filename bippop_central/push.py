@@ -383,6 +383,15 @@ def _within_bytes(rows: Any) -> int:
 
 
 def latest_seq(engine: Engine, caller: Caller) -> int:
+    return commune_position(engine, caller)[0]
+
+
+def commune_position(engine: Engine, caller: Caller) -> tuple[int, str, int]:
+    """(latest sequence, epoch, sequence the epoch started from) of the caller's commune:
+    a desk compares them with what it saw to tell a restored database (issue 14)."""
     with reading(engine) as conn:
-        query = select(commune_t.c.seq).where(commune_t.c.id == caller.commune_id)
-        return int(conn.execute(query).scalar_one())
+        query = select(commune_t.c.seq, commune_t.c.epoch, commune_t.c.epoch_seq).where(
+            commune_t.c.id == caller.commune_id
+        )
+        seq, epoch, epoch_seq = conn.execute(query).one()
+        return int(seq), str(epoch or ""), int(epoch_seq or 0)

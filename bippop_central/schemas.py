@@ -104,6 +104,9 @@ class StatusOut(BaseModel):
     device_id: str
     server_time: str
     latest_seq: int
+    # The database's history: a new epoch after a restored backup, starting at epoch_seq.
+    epoch: str = ""
+    epoch_seq: int = 0
 
 
 class VolunteerSignupIn(BaseModel):

@@ -52,6 +52,7 @@ from bippop_desk.sync.enrollment import (
 )
 from bippop_desk.sync.pull import pull_all
 from bippop_desk.sync.push import push_all
+from bippop_desk.sync.restore import check_position
 from bippop_desk.sync.state import DEMO_MESSAGE, State, is_demo, read_state, write_state_in
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class SyncStatus:
     # Sent, not answered yet: the desk sends it again by itself (sync/enrollment.py).
     enrollment_pending: bool = False
     set_aside_count: int = 0  # pulled records this desk could not store (remote_set_aside)
+    # What this desk did when the platform came back from a backup (sync/restore.py).
+    restore_notice: str = ""
 
 
 # -- one sync --------------------------------------------------------------------------------
@@ -205,6 +208,10 @@ def sync_once(
 def _exchange(
     registry: Registry, http: SyncHttp, state: State, report: SyncReport, entities: set[str]
 ) -> None:
+    restored = check_position(registry, http, state)  # a platform restored from a backup
+    if restored:
+        report.warnings.append(restored)
+        state = read_state(registry)
     if state.last_success_at is None and state.pull_cursor == 0:
         # A desk joining: take the commune's records first (its seeded catalogue
         # then gives way to the platform's, see registry/remote.py).
@@ -278,4 +285,5 @@ def sync_status(registry: Registry) -> SyncStatus:
         demo=is_demo(registry),
         enrollment_pending=pending is not None and not pending.token_received,
         set_aside_count=count_set_aside(registry),
+        restore_notice=state.restore_notice,
     )

@@ -31,6 +31,8 @@ class State:
     clock_offset_s: float | None = None
     enrolled_at: dt.datetime | None = None
     pending_enrollment: str = ""  # JSON, see sync/enrollment.py
+    server_epoch: str = ""  # the platform database's epoch last seen (sync/restore.py)
+    restore_notice: str = ""
 
     @property
     def enrolled(self) -> bool:
@@ -39,7 +41,8 @@ class State:
 
 _COLUMNS = (
     "device_id, server_url, ca_file, device_name, commune_insee, pull_cursor, last_sync_at, "
-    "last_success_at, last_error, clock_offset_s, enrolled_at, pending_enrollment"
+    "last_success_at, last_error, clock_offset_s, enrolled_at, pending_enrollment, "
+    "server_epoch, restore_notice"
 )
 
 
@@ -67,6 +70,8 @@ def read_state(registry: Registry) -> State:
         row[9],
         _moment(row[10]),
         row[11] or "",
+        row[12] or "",
+        row[13] or "",
     )
 
 

@@ -22,6 +22,6 @@ def test_migrations_match_the_models(
     engine = create_engine(normalise_url(url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_revision() == "c0002"
+        assert context.get_current_revision() == "c0003"
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()

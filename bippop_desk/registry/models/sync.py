@@ -75,6 +75,10 @@ class SyncState(Base):
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     # An enrollment sent but not confirmed yet, as JSON (sync/enrollment.py); '' if none.
     pending_enrollment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The platform's database epoch last seen (a new one: restored from a backup, see
+    # sync/restore.py) and what this desk did about it, in French, for the staff.
+    server_epoch: Mapped[str] = mapped_column(Text, default="", server_default="")
+    restore_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SyncConflict(Base):

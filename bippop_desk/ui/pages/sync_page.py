@@ -224,6 +224,8 @@ class SyncPage(QWidget):
         self.sync_button.setEnabled(status.enrolled and not self.controller.running)
         self.enroll_button.setEnabled(not status.demo)
         warnings = [skew_warning(status.clock_offset_s)]
+        if status.restore_notice:  # the platform came back from a backup (sync/restore.py)
+            warnings.append(status.restore_notice)
         if status.last_error:
             warnings.append(f"Dernier problème : {status.last_error}")
         text = "\n".join(w for w in warnings if w)
@@ -244,7 +246,8 @@ class SyncPage(QWidget):
             return
         sent = format_count(report.pushed, "modification envoyée", "modifications envoyées")
         received = format_count(report.pulled, "reçue", "reçues")
-        self.result.setText(f"Synchronisé : {sent}, {received}.")
+        lines = [f"Synchronisé : {sent}, {received}.", *report.warnings]
+        self.result.setText("\n".join(lines))
         self.reload()
 
     def _data_changed(self, entities: frozenset[str]) -> None:

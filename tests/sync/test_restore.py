@@ -1,0 +1,124 @@
+"""A platform restored from a backup (issue 14): the desks notice, send again what it
+lost, read everything anew and say so. A server of its own (its database file is put
+back under it), desks syncing over real HTTP."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bippop_central.cli import main as central_cli
+from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update_beneficiary
+from bippop_desk.sync.credentials import load_token
+from bippop_desk.sync.engine import sync_status
+from bippop_desk.sync.state import read_state
+from tests.conftest import add_person
+from tests.servers import HEADERS, CentralServer, start_central
+from tests.sync.conftest import Commune, Desk, assert_converged, pending
+
+_INSEE = itertools.count(60701)
+
+
+@pytest.fixture(scope="module")
+def central_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+    server = start_central(f"sqlite:///{tmp_path_factory.mktemp('own') / 'central.sqlite3'}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def restorable(central_own: CentralServer, tmp_path: Path) -> Iterator[Commune]:
+    insee = f"{next(_INSEE):05d}"
+    central_own.add_commune(insee, "Commune restaurée", "60")
+    commune = Commune(central_own, insee, tmp_path, [])
+    yield commune
+    for desk in commune.desks:
+        desk.registry.close()
+
+
+def database(server: CentralServer) -> Path:
+    return Path(server.db_url.removeprefix("sqlite:///"))
+
+
+def copy(source: Path, target: Path) -> None:
+    """The SQLite backup API, as an operator's backup and restore would go."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def latest_seq(server: CentralServer, desk: Desk) -> int:
+    state = read_state(desk.registry)
+    headers = {**HEADERS, "Authorization": f"Bearer {load_token(state.device_id)}"}
+    answer = httpx.get(f"{server.url}/api/v1/status", headers=headers, timeout=30)
+    return int(answer.json()["latest_seq"])
+
+
+def sign_ups(server: CentralServer, insee: str, count: int) -> None:
+    for number in range(count):
+        answer = httpx.post(
+            f"{server.url}/api/v1/public/communes/{insee}/volunteers",
+            json={"first_name": "Paul", "last_name": f"Web {'abcdefghij'[number]}",
+                  "email": f"p{number}@example.fr", "phone": f"062200000{number}",
+                  "postal_code": "60200", "city": "Compiègne"},
+            headers=HEADERS, timeout=30,
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.text
+
+
+def people(desk: Desk) -> list[tuple[str, str]]:
+    with sqlite3.connect(desk.path) as conn:
+        return conn.execute("SELECT id, phone FROM beneficiary ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize("operator_step", [True, False])
+def test_a_restored_platform_gets_back_what_it_lost_and_no_desk_skips_what_follows(
+    restorable: Commune, tmp_path: Path, operator_step: bool
+) -> None:
+    server = restorable.server
+    a, b = restorable.desk("accueil"), restorable.desk("ccas")
+    rose = add_person(a.registry, "Rose", "Lemaire", phone="06 00 00 00 00")
+    a.sync_ok()
+    b.sync_ok()
+    backup = tmp_path / "sauvegarde.sqlite3"
+    copy(database(server), backup)
+    # After the backup: A changes Rose's phone and adds Jean; both acknowledged, pulled by B.
+    update_beneficiary(
+        a.registry, rose,
+        BeneficiaryInput(first_name="Rose", last_name="Lemaire", phone="06 11 11 11 11"),
+    )  # fmt: skip
+    jean = add_person(a.registry, "Jean", "Moulin")
+    a.sync_ok()
+    b.sync_ok()
+    assert pending(a) == 0
+    cursor_before = read_state(b.registry).pull_cursor
+
+    copy(backup, database(server))  # the platform's database put back
+    arrivals = 0
+    if operator_step:
+        assert central_cli(["--db", server.db_url, "restored"]) == 0
+        # New changes on the restored platform take its sequence past the desks' cursors.
+        arrivals = cursor_before + 2 - latest_seq(server, b)
+        sign_ups(server, restorable.insee, arrivals)
+        assert latest_seq(server, b) > cursor_before
+
+    first = b.sync_ok()
+    assert any("restaurée depuis une sauvegarde" in w for w in first.warnings)
+    second = a.sync_ok()
+    assert any(re.search(r"\d+ modifications? de ce poste renvoyée", w) for w in second.warnings)
+    assert "restaurée" in sync_status(a.registry).restore_notice
+    b.sync_ok()
+    a.sync_ok()
+    assert dict(people(b)) == {rose: "+33611111111", jean: ""}
+    assert_converged(a, b)
+    latest = latest_seq(server, a)
+    assert read_state(a.registry).pull_cursor == read_state(b.registry).pull_cursor == latest
+    if operator_step:
+        with sqlite3.connect(b.path) as conn:
+            web = conn.execute("SELECT count(*) FROM volunteer WHERE origin = 'en_ligne'")
+            assert web.fetchone()[0] == arrivals  # every sign-up reached B
