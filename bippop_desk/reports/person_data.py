@@ -35,6 +35,8 @@ def write_person_pdf(data: dict[str, Any], path: Path, commune: str) -> Path:
             s["small"],
         ),
     ]
+    if data.get("conservation_sauvegardes"):
+        flow.append(p(str(data["conservation_sauvegardes"]), s["small"]))
     for key, title in SECTIONS.items():
         items = data[key] if isinstance(data[key], list) else [data[key]]
         flow += [Spacer(1, 0.4 * cm), p(f"{title} ({len(items)})", s["title"])]

@@ -149,3 +149,17 @@ def test_old_copies_go_at_the_next_start_even_after_weeks_away(
     assert recent.exists()
     assert [n.record_id for n in read_erasures(db_path)] == ["new-id"]
     assert BACKUP_DAYS == 14
+
+
+def test_the_person_export_says_how_long_backups_keep_the_data(
+    registry: Registry, tmp_path: Path
+) -> None:
+    from bippop_desk.registry.services.person_export import person_data
+    from bippop_desk.reports.person_data import write_person_pdf
+
+    add_staff(registry, ADMIN)
+    person = add_person(registry, "Hélène", "Export")
+    registry.actor = ADMIN
+    data = person_data(registry, person)
+    assert f"au plus {BACKUP_DAYS} jours" in data["conservation_sauvegardes"]
+    assert write_person_pdf(data, tmp_path / "x.pdf", "Compiègne").stat().st_size > 1000

@@ -32,6 +32,14 @@ log = logging.getLogger(__name__)
 
 BACKUP_DAYS = 14
 PREFIX = "quotidienne"
+# Said on the data-protection page and in a person's export (the CNIL expects people to
+# be told how long copies keep their data): the figure is the one the pruning uses.
+BACKUP_NOTICE = (
+    f"Les sauvegardes du registre (une copie par jour) sont gardées au plus {BACKUP_DAYS} "
+    f"jours, puis supprimées : des données effacées ou modifiées peuvent y rester au plus "
+    f"{BACKUP_DAYS} jours. Restaurer une sauvegarde ne ramène pas une personne effacée : "
+    "son effacement est refait aussitôt."
+)
 
 
 class BackupError(RegistryError):

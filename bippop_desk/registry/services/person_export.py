@@ -29,6 +29,7 @@ from bippop_desk.registry.models import (
 from bippop_desk.registry.output_file import written_atomically
 from bippop_desk.registry.permissions import require
 from bippop_desk.registry.services.audit_trail import EXPORT, log_event
+from bippop_desk.registry.services.backups import BACKUP_NOTICE
 from bippop_desk.registry.store import Registry
 
 # Technical columns that say nothing about the person.
@@ -120,6 +121,8 @@ def person_data(registry: Registry, beneficiary_id: str) -> dict[str, Any]:
         ).all()
     data: dict[str, Any] = {
         "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
+        # How long copies keep the data (RGPD art. 13-15: the person is told).
+        "conservation_sauvegardes": BACKUP_NOTICE,
         "person": _clean(person),
         "requests": [
             {**_clean(r), "mission_type": types.get(r.mission_type_id, "")} for r in requests

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from bippop_desk.registry.frdates import short_date
-from bippop_desk.registry.services.backups import BackupFile, RestoreResult
+from bippop_desk.registry.services.backups import BACKUP_NOTICE, BackupFile, RestoreResult
 from bippop_desk.registry.services.erasure import ErasureReport
 from bippop_desk.registry.services.retention import ReviewRow
 from bippop_desk.ui.context import AppContext
@@ -47,6 +47,7 @@ class _Tab(QWidget):
         self.layout_.addWidget(text)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.message.setObjectName("tab_message")
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet(ERROR_STYLE if error else "")
@@ -64,7 +65,7 @@ class PersonTab(_Tab):
             context,
             "Une personne demande ses données ou leur effacement (RGPD) : cherchez sa fiche. "
             "L'export réunit tout ce que le registre contient sur elle (PDF et JSON). "
-            "L'effacement retire ses données partout et ne se défait pas.",
+            "L'effacement retire ses données partout et ne se défait pas. " + BACKUP_NOTICE,
         )
         self.search = QLineEdit()
         self.search.setObjectName("rgpd_search")
@@ -238,7 +239,7 @@ class BackupsTab(_Tab):
     def __init__(self, context: AppContext) -> None:
         super().__init__(
             context,
-            "Une copie du registre est faite chaque jour au démarrage et gardée 14 jours. "
+            BACKUP_NOTICE + " "
             "Restaurer remplace le registre par la copie choisie (après contrôle) ; le "
             "registre actuel est d'abord mis de côté.",
         )
@@ -255,6 +256,7 @@ class BackupsTab(_Tab):
         self.layout_.addWidget(self.message)
         self.now_button.clicked.connect(self.backup_now)
         self.restore_button.clicked.connect(self.restore)
+        self._outcome = ""  # what the last action did, kept above the reloaded list's count
 
     def reload(self) -> None:
         from bippop_desk.registry.services.backups import list_backups, require_backup_rights
@@ -271,7 +273,9 @@ class BackupsTab(_Tab):
             item = QListWidgetItem(f"{copy.label} — {copy.path.name}")
             item.setData(256, str(copy.path))
             self.list.addItem(item)
-        self.say(f"{len(copies)} copie(s) dans {copies[0].path.parent}" if copies else "")
+        count = f"{len(copies)} copie(s) dans {copies[0].path.parent}" if copies else ""
+        self.say("\n".join(t for t in (self._outcome, count) if t))
+        self._outcome = ""
 
     def backup_now(self) -> None:
         from bippop_desk.registry.services.backups import require_backup_rights, take_backup
@@ -283,12 +287,12 @@ class BackupsTab(_Tab):
         self.context.read(work, self._done, self.fail)
 
     def _done(self, path: Path) -> None:
+        self._outcome = f"Copie faite : {path}"
         self.reload()
-        self.say(f"Copie faite : {path}")
 
     def _restored(self, result: RestoreResult) -> None:
+        self._outcome = result.message
         self.reload()
-        self.say(result.message)
 
     def restore(self) -> None:
         from bippop_desk.registry.services.backups import restore_open_registry
