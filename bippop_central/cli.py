@@ -144,6 +144,20 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def _reapply_erasures(url: str) -> None:
+    """Before serving: the erasures noted outside the database that a restored backup
+    forgot are done again (bippop_central/erasures.py, issue 18)."""
+    from bippop_central.erasures import reapply
+
+    engine = make_engine(url)
+    try:
+        count = reapply(engine)
+    finally:
+        engine.dispose()
+    if count:
+        print(f"{count} effacement(s) réappliqué(s) (base restaurée depuis une sauvegarde ?).")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     url = normalise_url(args.db)
@@ -159,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             migrate(url)
+            _reapply_erasures(url)
             return _serve(args, url)
         engine = _engine(url)
         if args.command == "demo":

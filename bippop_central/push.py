@@ -127,6 +127,11 @@ def _push_once(engine: Engine, caller: Caller, body: PushIn, server_time: str) -
         erased = [rid for rid, state in written.items() if state.erased]
         if erased:
             _scrub_batches(conn, caller.commune_id, erased)
+            # Noted outside the database before the commit (issue 18): a restored backup
+            # must not bring the person back (bippop_central/erasures.py).
+            from bippop_central.erasures import note_erasures
+
+            note_erasures(engine, caller.commune_id, {rid: written[rid] for rid in erased})
     return response
 
 
