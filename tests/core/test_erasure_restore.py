@@ -163,3 +163,19 @@ def test_the_person_export_says_how_long_backups_keep_the_data(
     data = person_data(registry, person)
     assert f"au plus {BACKUP_DAYS} jours" in data["conservation_sauvegardes"]
     assert write_person_pdf(data, tmp_path / "x.pdf", "Compiègne").stat().st_size > 1000
+
+
+def test_an_erasure_pulled_from_the_platform_is_noted_and_reapplied_too(
+    registry: Registry, db_path: Path
+) -> None:
+    from bippop_desk.registry.services.erasure import erase_locally
+
+    add_staff(registry, ADMIN)
+    person = add_person(registry, "Zéphyrine", "Quaglioni", phone="06 12 98 76 54")
+    copy = take_backup(db_path)
+    with registry.change() as changes:  # as registry/remote.py applies a pulled erase
+        erase_locally(changes.session, "beneficiary", person)
+    assert [n.record_id for n in read_erasures(db_path)] == [person]
+    registry.close()
+    assert backups.restore_backup(db_path, copy, ADMIN).reapplied == 1
+    assert _found(db_path) == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, or_, select, text, update
@@ -248,6 +249,11 @@ def erase_locally(session: Session, entity: str, record_id: str) -> None:
         return
     if session.get(MODELS[entity], record_id) is None:
         return
+    # Noted too (before the pulled page commits): a restored backup must not bring the
+    # person back even before the next pull.
+    database = session.get_bind().engine.url.database
+    if database:
+        note_erasure(Path(database), entity, record_id, utcnow())
     records, scrubs, words = _scrub_local(session, entity, record_id)
     for record in records:
         for key, value in scrubs[(record.__tablename__, record.id)].items():
