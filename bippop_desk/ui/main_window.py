@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.commune_label)
         self.context.worker.busy_changed.connect(
-            lambda busy: self.busy_label.setText("⏳ travail en cours…" if busy else "")
+            lambda busy: self.busy_label.setText("Travail en cours…" if busy else "")
         )
         self.context.actor_changed.connect(self._show_user)
         self.context.actor_changed.connect(self._show_allowed_pages)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -156,3 +157,23 @@ def test_after_sign_in_and_unlocking_the_home_pages_first_action_has_the_focus(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.home.intake_button)
     with qtbot.waitSignal(window.home.new_request, timeout=2000):
         press(window.home.intake_button, Qt.Key.Key_Return)  # Entrée, as Espace
+
+
+def test_the_status_bar_words_render_in_the_screen_font(
+    qtbot: QtBot, registry: Registry, context: AppContext, window: MainWindow
+) -> None:
+    """No character the font lacks (it would show as an empty box): the "work in
+    progress" sign once was ⏳, which DejaVu Sans does not draw."""
+    add_staff(registry, ADMIN)
+    window.guard.start()
+    window.guard.accept_actor(ADMIN)
+    context.worker.busy_changed.emit(True)
+    labels = [label for label in window.statusBar().findChildren(QLabel) if label.text()]
+    assert any("cours" in label.text() for label in labels)
+    missing = [
+        (label.text(), char)
+        for label in labels
+        for char in label.text()
+        if not char.isspace() and not QFontMetrics(label.font()).inFontUcs4(ord(char))
+    ]
+    assert missing == []
