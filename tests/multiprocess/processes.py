@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 90.0
@@ -130,6 +132,18 @@ def read_with_another_process(registry: Path) -> None:
     subprocess.run([sys.executable, "-c", script, str(registry)], check=True, timeout=30)
 
 
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped), or its number now belongs to
+    another user's process (the id was reused on this busy machine)."""
+    try:
+        process = psutil.Process(pid)
+        if process.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return True
+        return process.uids().real != os.getuid()
+    except psutil.NoSuchProcess:
+        return True
+
+
 def deleted_registry_files(pid: int, registry: Path) -> list[str]:
     """Registry files (or its -wal/-shm) that `pid` holds open although they were
     deleted: the mark of a WAL another process removed under it."""
@@ -139,6 +153,12 @@ def deleted_registry_files(pid: int, registry: Path) -> list[str]:
         entries = os.listdir(f"/proc/{pid}/fd")
     except FileNotFoundError:
         return []
+    except PermissionError:
+        # Not root, only: a process that has just exited (a killed worker not yet
+        # reaped), or whose id another user's process took, cannot be listed by us.
+        if _gone(pid):
+            return []
+        raise
     for entry in entries:
         try:
             target = os.readlink(f"/proc/{pid}/fd/{entry}")
