@@ -52,7 +52,7 @@ from bippop_desk.sync.enrollment import (
 )
 from bippop_desk.sync.pull import pull_all
 from bippop_desk.sync.push import push_all
-from bippop_desk.sync.restore import check_position
+from bippop_desk.sync.restore import check_position, resend_due, resend_lost_records
 from bippop_desk.sync.state import DEMO_MESSAGE, State, is_demo, read_state, write_state_in
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,12 @@ def _exchange(
     report.pulled += pulled.pulled
     report.conflicts += pulled.conflicts
     entities |= pulled.entities
+    if resend_due(read_state(registry)) and resend_lost_records(registry):
+        # What only this desk still holds of the lost history goes back now.
+        again = push_all(registry, http)
+        report.pushed += again.pushed
+        report.rejected += again.rejected
+        entities |= again.entities
 
 
 def _finish(registry: Registry, report: SyncReport, *, success: bool) -> None:
