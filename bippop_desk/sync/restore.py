@@ -15,10 +15,9 @@ transaction, this desk:
 - bases every queued change and every record on the backup point at most: what it saw
   after that point is gone from the platform, and a base past it would pass the new
   changes of other desks for seen;
-- forgets the server version of what it saw after that point, and sets its cursor to
-  0: it reads all its records anew, so what it holds from the lost
-  history is replaced by what the platform has (or sends again), and the records set
-  aside are judged again;
+- forgets the server version of every record, and sets its cursor to 0: it reads all
+  its records anew, so what it holds from the lost history is replaced by what the
+  platform has (or sends again), and the records set aside are judged again;
 - writes down a French notice for the Synchronisation page.
 
 After that full pull, the records it still holds that the platform no longer has at
@@ -118,12 +117,11 @@ def recover(registry: Registry, since: int, epoch: str) -> str:
             {"s": since},
         )
         for entity in _versioned(session):
-            # Seen after the backup point: unknown again until the full pull says where
-            # the platform has it (lost_records: those it no longer has at all).
-            session.execute(
-                text(f"UPDATE {entity} SET server_version = NULL WHERE server_version > :s"),
-                {"s": since},
-            )
+            # Unknown again until the full pull says where the platform has each record
+            # (resend_lost_records: those it no longer has at all). All of them, not only
+            # those seen after `since`: a desk that slept through two restores holds
+            # versions of a history the platform lost at the first one.
+            session.execute(text(f"UPDATE {entity} SET server_version = NULL"))
         session.execute(
             text(
                 "UPDATE sync_conflict SET server_version = :s "
