@@ -144,21 +144,48 @@ def _gone(pid: int) -> bool:
         return True
 
 
+def _described(pid: int) -> str:
+    """Who the process is, for a refusal we do not expect (readable by anyone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError as error:
+        return str(error)
+    keep = [
+        line
+        for line in status.splitlines()
+        if line.split(":")[0] in ("Name", "State", "Uid", "Gid", "Groups")
+    ]
+    command = cmdline.decode(errors="replace")
+    return f"{command} | {' | '.join(keep)} | we are {os.getuid()}:{os.getgid()}"
+
+
+def _open_files(pid: int) -> list[str]:
+    """The process's file descriptors ([] once it is gone). Not root, /proc/PID/fd is
+    refused for a moment to its own owner: while a process is being started (in its
+    exec, no command line yet: a worker uvicorn starts again), once it has exited (a
+    zombie), or when its id went to another user's process. Waited out; a refusal
+    that lasts is a failure, with who the process is."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return os.listdir(f"/proc/{pid}/fd")
+        except FileNotFoundError:
+            return []
+        except PermissionError:
+            if _gone(pid):
+                return []
+            if time.monotonic() > deadline:
+                raise PermissionError(f"/proc/{pid}/fd: {_described(pid)}") from None
+            time.sleep(0.02)
+
+
 def deleted_registry_files(pid: int, registry: Path) -> list[str]:
     """Registry files (or its -wal/-shm) that `pid` holds open although they were
     deleted: the mark of a WAL another process removed under it."""
     names = {str(registry) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     found = []
-    try:
-        entries = os.listdir(f"/proc/{pid}/fd")
-    except FileNotFoundError:
-        return []
-    except PermissionError:
-        # Not root, only: a process that has just exited (a killed worker not yet
-        # reaped), or whose id another user's process took, cannot be listed by us.
-        if _gone(pid):
-            return []
-        raise
+    entries = _open_files(pid)
     for entry in entries:
         try:
             target = os.readlink(f"/proc/{pid}/fd/{entry}")
