@@ -122,3 +122,37 @@ def test_a_restored_platform_gets_back_what_it_lost_and_no_desk_skips_what_follo
         with sqlite3.connect(b.path) as conn:
             web = conn.execute("SELECT count(*) FROM volunteer WHERE origin = 'en_ligne'")
             assert web.fetchone()[0] == arrivals  # every sign-up reached B
+
+
+def test_a_desk_asleep_through_two_restores_sends_back_what_only_it_holds(
+    restorable: Commune, tmp_path: Path
+) -> None:
+    """X pulled an online sign-up the first restore lost; new changes and a second
+    backup follow, then the second restore: X wakes with versions below the second
+    backup point that belong to a lost history. What only X holds goes back."""
+    server = restorable.server
+    a, x = restorable.desk("accueil"), restorable.desk("ccas")
+    a.sync_ok()
+    x.sync_ok()
+    first, second = tmp_path / "sauvegarde1.sqlite3", tmp_path / "sauvegarde2.sqlite3"
+    copy(database(server), first)
+    sign_ups(server, restorable.insee, 1)  # after the first backup; A never sees it
+    x.sync_ok()
+    copy(first, database(server))
+    assert central_cli(["--db", server.db_url, "restored"]) == 0
+    a.sync_ok()
+    for number in range(6):  # the restored platform goes on, past X's cursor
+        add_person(a.registry, "Nouvelle", f"Personne {'abcdef'[number]}")
+    a.sync_ok()
+    copy(database(server), second)
+    copy(second, database(server))
+    assert central_cli(["--db", server.db_url, "restored"]) == 0
+    x.sync_ok()
+    a.sync_ok()
+    x.sync_ok()
+    late = restorable.desk("controle")
+    late.sync_ok()
+    assert_converged(x, a, late)
+    with sqlite3.connect(late.path) as conn:
+        web = conn.execute("SELECT count(*) FROM volunteer WHERE origin = 'en_ligne'")
+        assert web.fetchone()[0] == 1
