@@ -9,6 +9,7 @@ would with the CLI. `start_postgres()` starts a throwaway PostgreSQL cluster.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import shutil
@@ -87,13 +88,16 @@ class CentralServer:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self.kill()
 
     def kill(self) -> None:
-        """SIGKILL, no shutdown (fault tests); a new start_central() on the same URL restarts."""
+        """SIGKILL, no shutdown (fault tests); a new start_central() on the same URL restarts.
+        The whole process group, as a power cut or systemd would: uvicorn's workers do
+        not die with their supervisor, and orphans would go on serving (and loading the
+        machine) after the test."""
         if self.process.poll() is None:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def __enter__(self) -> CentralServer:

@@ -7,6 +7,7 @@ push the server answered `applied` is stored, and every code the CLI printed exi
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 import sys
@@ -55,12 +56,24 @@ class Platform:
         self.applied: set[str] = set()
         self.printed_codes: list[str] = []
         self.kills = {"worker": 0, "server": 0, "cli": 0}
+        self.seen_workers: set[psutil.Process] = set()
 
     def workers(self) -> list[int]:
         try:
-            return [c.pid for c in psutil.Process(self.server.process.pid).children()]
+            found = psutil.Process(self.server.process.pid).children()
         except psutil.NoSuchProcess:
             return []
+        self.seen_workers.update(found)
+        return [c.pid for c in found]
+
+    def orphans(self) -> list[psutil.Process]:
+        """Workers seen during the run still alive after the server was stopped."""
+        alive = []
+        for process in self.seen_workers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+        return alive
 
     def push_one(self, number: int) -> None:
         person = mutation("beneficiary", first_name="Soak", last_name=f"Tour {number}")
@@ -73,9 +86,7 @@ class Platform:
 
     def restart_server(self) -> None:
         self.http.close()
-        self.server.kill()
-        for pid in self.workers():
-            psutil.Process(pid).kill()
+        self.server.kill()  # with its workers
         self.server = start_central(self.url, workers=2)
         self.http = client(self.server, self.token, timeout=10)
 
@@ -133,6 +144,7 @@ def test_every_applied_push_and_printed_code_survives_random_kills(platform: Pla
     print(f"kills {platform.kills}; {len(platform.applied)} pushes applied, "
           f"{len(platform.printed_codes)} codes printed")  # fmt: skip
     assert all(platform.kills.values())
+    assert platform.orphans() == []  # no worker left serving after its server was killed
     assert _one(platform.path, "PRAGMA integrity_check") == "ok"
     conn = sqlite3.connect(platform.path)
     try:
