@@ -67,7 +67,9 @@ class Platform:
         return [c.pid for c in found]
 
     def orphans(self) -> list[psutil.Process]:
-        """Workers seen during the run still alive after the server was stopped."""
+        """Workers seen during the run still alive after the server was stopped (those
+        in the middle of exiting are given 10 s to finish)."""
+        psutil.wait_procs(list(self.seen_workers), timeout=10)
         alive = []
         for process in self.seen_workers:
             with contextlib.suppress(psutil.NoSuchProcess):
