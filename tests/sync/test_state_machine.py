@@ -1,6 +1,9 @@
 """A Hypothesis state machine: the real server and three desks of one commune, random
-edits, deletes, hours, online sign-ups and syncs through faulty proxies. Invariants hold
-at every step; at the end, after clean syncs, every desk equals the server.
+edits, deletes, hours, online sign-ups and syncs through faulty proxies, changes the
+platform refuses and sent again ("Renvoyer"), the platform's database restored from an
+earlier backup. Invariants hold at every step (no edit lost: every protected value the
+platform takes descends from the one it replaces); at the end, after clean syncs,
+every desk equals the server and every cursor reached its latest sequence.
 
 Bounded: one server for the whole run, a fresh commune and fresh desks per example,
 a handful of examples of a few dozen steps.
@@ -30,8 +33,11 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from sqlalchemy import select
 
-from bippop_desk.registry.errors import ValidationError
+from bippop_central.models import commune_t
+from bippop_central.restore import mark_restored
+from bippop_desk.registry.errors import RegistryError, ValidationError
 from bippop_desk.registry.models import Partner
 from bippop_desk.registry.remote import status_is_backwards
 from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update_beneficiary
@@ -45,10 +51,13 @@ from bippop_desk.registry.services.volunteers import (
 )
 from bippop_desk.sync.engine import (
     EnrollUnconfirmed,
+    discard_rejected,
     enroll,
     list_conflicts,
+    list_rejected,
     list_set_aside,
     resolve_conflict,
+    retry_rejected,
 )
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
@@ -78,6 +87,9 @@ FAULTS = [
     # Odd answers from the way (issue 14): a redirecting proxy, a proxy saying "too many".
     "answer_302",
     "answer_429",
+    # The platform refusing a batch's content: a batch of one is refused for good (until
+    # "Renvoyer"), a larger one is sent again item by item.
+    "refuse_422",
 ]
 # An enroll answer lost, cut, doubled or delivered again late (after the desk's next call).
 ENROLL_FAULTS = [
@@ -120,6 +132,13 @@ class SyncMachine(RuleBasedStateMachine):
         self.seen_status: dict[tuple[int, str], str] = {}
         self.poisoned: set[str] = set()  # records on the server no desk can store
         self.unsent: set[str] = set()  # outbox entries no desk could store back
+        # No edit lost: each phone typed (unique) -> the values it was typed over (the
+        # desk's value then; a conflict kept "mine" over the platform's adds that one).
+        self.parents: dict[str, set[str]] = {}
+        self.server_phones: dict[str, str] = {}  # as last seen on the platform
+        self.backup: Path | None = None
+        self.restores = 0
+        self.folder = folder
 
     @initialize(
         enroll_faults=st.lists(
@@ -165,6 +184,8 @@ class SyncMachine(RuleBasedStateMachine):
             return
         person, first, last, phone = data.draw(st.sampled_from(people))
         number = next(_COUNTER)
+        if protected:
+            self.parents[f"+33612{number % 10**6:06d}"] = {phone or ""}
         update_beneficiary(
             desk.registry,
             person,
@@ -248,7 +269,9 @@ class SyncMachine(RuleBasedStateMachine):
         report = self.desks[d].sync()
         proxy.faults.clear()
         SEEN.update([f"sync {'failed' if report.error else 'ok'}"])
-        odd = [fault for fault in (push_fault, pull_fault) if fault.startswith("answer")]
+        odd = [fault for fault in (push_fault, pull_fault) if fault.startswith(("answer", "ref"))]
+        if report.rejected:
+            SEEN.update(["a change refused"])
         SEEN.update(f"fault {fault}" for fault in odd)
         if report.conflicts:
             SEEN.update(["a sync met a conflict"])
@@ -258,6 +281,59 @@ class SyncMachine(RuleBasedStateMachine):
         for desk in self.desks:
             report = desk.sync()
             SEEN.update(["a sync met a conflict"] if report.conflicts else [])
+            self._no_phone_lost(self._server_changes())
+
+    @rule(d=st.integers(0, 2), data=st.data(), retry_now=st.booleans())
+    def a_phone_change_refused(self, d: int, data: st.DataObject, retry_now: bool) -> None:
+        """A phone typed here is refused by the platform (its sync's push answered 422,
+        the batch then item by item); sent again at once, or left for later edits."""
+        self.edit_person(d, data, True)
+        proxy = self.proxies[d]
+        proxy.faults.clear()
+        for _ in range(5):
+            proxy.plan("/api/v1/push", "refuse_422")
+        report = self.desks[d].sync()
+        proxy.faults.clear()
+        SEEN.update(["a change refused"] if report.rejected else [])
+        if retry_now:
+            self.retry_a_refused_change(d, True)
+
+    @rule(d=st.integers(0, 2), newest=st.booleans())
+    def retry_a_refused_change(self, d: int, newest: bool) -> None:
+        """ "Renvoyer" on a change the platform refused: rebased on the record as it is
+        now, or refused here when a field it changed has moved since."""
+        refused = [v for v in list_rejected(self.desks[d].registry)
+                   if v.record_id not in self.unsent]  # fmt: skip
+        if not refused:
+            return
+        try:
+            retry_rejected(self.desks[d].registry, refused[-1 if newest else 0].id)
+            SEEN.update(["a refused change sent again"])
+        except RegistryError:
+            SEEN.update(["a refused change kept (newer changes)"])
+
+    @precondition(lambda self: self.restores < 2)
+    @rule(restore=st.booleans())
+    def platform_backup_or_restore(self, restore: bool) -> None:
+        """A backup of the platform's database is taken; or, once one exists, it is put
+        back with the operator's step (`bippop-central restored`). Requests in flight
+        die with the old server."""
+        if self.backup is None or not restore:
+            self.backup = self.folder / "sauvegarde-plateforme.sqlite3"
+            copy_database(_database(self.server), self.backup)
+            SEEN.update(["backup taken"])
+            return
+        for proxy in self.proxies:
+            with proxy._lock:
+                proxy._late.clear()
+        copy_database(self.backup, _database(self.server))
+        mark_restored(self.server.engine())
+        self.restores += 1
+        changes = self._server_changes()
+        self.server_phones = {c["record_id"]: c["fields"].get("phone") or ""
+                              for c in changes if c["entity"] == "beneficiary"}  # fmt: skip
+        self.poisoned &= {c["record_id"] for c in changes}
+        SEEN.update(["server restored"])
 
     @rule(d=st.integers(0, 2), where=st.sampled_from(["server", "outbox", "service"]))
     def a_poison_value(self, d: int, where: str) -> None:
@@ -290,7 +366,11 @@ class SyncMachine(RuleBasedStateMachine):
     def settle_a_conflict(self, d: int, choice: str) -> None:
         conflicts = list_conflicts(self.desks[d].registry)
         if conflicts:
-            resolve_conflict(self.desks[d].registry, conflicts[0].id, choice)
+            conflict = conflicts[0]
+            if choice == "mine" and conflict.field == "phone":
+                kept = str(conflict.local_raw or "")
+                self.parents.setdefault(kept, set()).add(str(conflict.server_raw or ""))
+            resolve_conflict(self.desks[d].registry, conflict.id, choice)
             SEEN.update(["a conflict settled"])
 
     # -- invariants -----------------------------------------------------------------------
@@ -325,7 +405,12 @@ class SyncMachine(RuleBasedStateMachine):
         server_tags = [c["fields"].get("note") for c in server_hours]
         assert len(server_tags) == len(set(server_tags)), "an hours entry doubled on the server"
         by_seq = {c["record_id"]: c for c in server}
+        self._no_phone_lost(server)
+        epoch = self._epoch()
         for index, desk in enumerate(self.desks):
+            # A desk that has not synced since the platform was restored still believes
+            # in what the platform lost: its acknowledgements and cursor wait for it.
+            recovered = read_state(desk.registry).server_epoch == epoch
             tags = [r[0] for r in rows(desk, "SELECT note FROM hours_entry")]
             assert len(tags) == len(set(tags)), f"an hours entry doubled on {desk.name}"
             # Every hours entry typed here is here, queued or acknowledged.
@@ -336,11 +421,12 @@ class SyncMachine(RuleBasedStateMachine):
             acked = sum(1 for state in own.values() if state == "sent")
             waiting = sum(1 for state in own.values() if state == "pending")
             on_server = sum(1 for c in server_hours if c["record_id"] in own)
-            assert acked <= on_server <= acked + waiting
+            assert on_server <= acked + waiting
+            assert acked <= on_server or not recovered
             # Minutes here = what came from the server + what this desk typed.
             minutes = dict(rows(desk, "SELECT id, minutes FROM hours_entry"))
             pulled = {rid for rid in minutes if rid not in own}
-            assert pulled <= {c["record_id"] for c in server_hours}
+            assert pulled <= {c["record_id"] for c in server_hours} or not recovered
             # Every change made here is in the outbox, queued or acknowledged: one
             # entry per journaled change (a conflict settled with the platform's value
             # is journaled but has nothing to send).
@@ -354,7 +440,7 @@ class SyncMachine(RuleBasedStateMachine):
                 queued = rows(
                     desk,
                     "SELECT count(*) FROM outbox WHERE entity = ? "
-                    "AND state IN ('pending', 'sent', 'rejected')",
+                    "AND state IN ('pending', 'sent', 'rejected', 'discarded')",
                     entity,
                 )[0][0]
                 assert journaled == queued, (entity, journaled, queued)
@@ -364,11 +450,40 @@ class SyncMachine(RuleBasedStateMachine):
                 assert not status_is_backwards("request", before, status), (before, status)
                 self.seen_status[(index, request_id)] = status
             # The cursor never passes a change this desk has not applied.
+            if not recovered:
+                continue
             cursor = read_state(desk.registry).pull_cursor
             versions = dict(rows(desk, "SELECT id, server_version FROM beneficiary"))
             for record_id, change in by_seq.items():
                 if change["entity"] == "beneficiary" and change["seq"] <= cursor:
                     assert (versions.get(record_id) or 0) >= change["version"]
+
+    def _no_phone_lost(self, server: list[dict[str, Any]]) -> None:
+        """Every phone the platform takes descends from the one it replaces: no desk's
+        change overwrote a value it had not seen (without a conflict)."""
+        for change in server:
+            if change["entity"] != "beneficiary":
+                continue
+            record_id, phone = change["record_id"], change["fields"].get("phone") or ""
+            before = self.server_phones.get(record_id)
+            if before is not None and before != phone:
+                assert before in self._ancestors(phone), (record_id, before, phone)
+            self.server_phones[record_id] = phone
+
+    def _ancestors(self, phone: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(self.parents.get(phone, ()))
+        while todo:
+            value = todo.pop()
+            if value not in seen:
+                seen.add(value)
+                todo.extend(self.parents.get(value, ()))
+        return seen
+
+    def _epoch(self) -> str:
+        with self.server.engine().connect() as conn:
+            query = select(commune_t.c.epoch).where(commune_t.c.insee_code == self.commune.insee)
+            return str(conn.execute(query).scalar_one())
 
     @invariant()
     def a_poison_value_never_travels(self) -> None:
@@ -380,11 +495,22 @@ class SyncMachine(RuleBasedStateMachine):
         if len(self.desks) == 3:
             for proxy in self.proxies:
                 proxy.faults.clear()
+            for desk in self.desks:
+                # Refused changes: sent again (newest first), or given up when newer
+                # changes of their fields exist.
+                refused = [v for v in list_rejected(desk.registry)
+                           if v.record_id not in self.unsent]  # fmt: skip
+                for view in reversed(refused):
+                    try:
+                        retry_rejected(desk.registry, view.id)
+                    except RegistryError:
+                        discard_rejected(desk.registry, view.id)
             for _round in range(3):
                 for desk in self.desks:
                     for conflict in list_conflicts(desk.registry):
                         resolve_conflict(desk.registry, conflict.id, "theirs")
                     desk.sync_ok()
+                    self._no_phone_lost(self._server_changes())
             late = self.commune.desk("controle")
             late.sync_ok()
             assert all(pending(desk) == 0 for desk in self.desks)
@@ -407,6 +533,18 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 _INSEE = itertools.count(70001)
+
+
+def _database(server: CentralServer) -> Path:
+    return Path(server.db_url.removeprefix("sqlite:///"))
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """The SQLite backup API, as an operator's backup (and restore) would go."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 @pytest.fixture
