@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.clock import utcnow
@@ -158,6 +158,7 @@ def _apply_entity(
     now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
     base = _base_row(shape, commune_id, now)
     offers: dict[str, list[str]] = {}
+    seen_versions: list[dict[str, Any]] = []
     for change in changes:
         record_id = str(change["record_id"])
         op = str(change.get("op", "upsert"))
@@ -180,7 +181,11 @@ def _apply_entity(
             if entity == "mission_type":
                 _adopt_catalogue(conn, row)
         elif entity == "hours_entry":
-            result.skipped += 1  # insert-only: a known entry never changes
+            # Insert-only: a known entry never changes, but the platform has it now (after
+            # a restore, those it lacks are sent back: sync/restore.py).
+            if shape.has_server_version:
+                seen_versions.append({"_id": record_id, "v": version})
+            result.skipped += 1
             continue
         else:
             incoming = incoming_values(shape, fields)
@@ -207,6 +212,14 @@ def _apply_entity(
         result.updated += len(updates)
     if offers:
         _write_offers(conn, offers)
+    if seen_versions:
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("_id"))
+            .values(server_version=func.max(func.coalesce(table.c.server_version, 0),
+                                            bindparam("v"))),
+            seen_versions,
+        )  # fmt: skip
     result.applied += len(inserts) + len(updates)
 
 

@@ -4,6 +4,7 @@ back under it), desks syncing over real HTTP."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import sqlite3
@@ -15,6 +16,8 @@ import pytest
 
 from bippop_central.cli import main as central_cli
 from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update_beneficiary
+from bippop_desk.registry.services.hours import HoursInput, add_hours
+from bippop_desk.registry.services.volunteers import VolunteerInput, create_volunteer
 from bippop_desk.sync.credentials import load_token
 from bippop_desk.sync.engine import sync_status
 from bippop_desk.sync.state import read_state
@@ -156,3 +159,48 @@ def test_a_desk_asleep_through_two_restores_sends_back_what_only_it_holds(
     with sqlite3.connect(late.path) as conn:
         web = conn.execute("SELECT count(*) FROM volunteer WHERE origin = 'en_ligne'")
         assert web.fetchone()[0] == 1
+
+
+def hours_notes(desk: Desk) -> list[str]:
+    with sqlite3.connect(desk.path) as conn:
+        return [r[0] for r in conn.execute("SELECT note FROM hours_entry ORDER BY note")]
+
+
+def test_hours_of_a_desk_that_never_syncs_again_reach_the_restored_platform_from_another(
+    restorable: Commune, tmp_path: Path
+) -> None:
+    """A typed hours after the platform's backup, B pulled them, then A's computer died
+    and the platform was put back: B holds the only copy and sends it back. When A comes
+    back after all, its own copy is taken as the same entry (nothing refused, nothing
+    doubled)."""
+    server = restorable.server
+    a, b = restorable.desk("accueil"), restorable.desk("ccas")
+    vera = create_volunteer(a.registry, VolunteerInput(first_name="Vera", last_name="Blanc"))
+    a.sync_ok()
+    b.sync_ok()
+    backup = tmp_path / "sauvegarde.sqlite3"
+    copy(database(server), backup)
+    for note, minutes in (("formation du lundi", 90), ("réunion du mardi", 45)):
+        add_hours(
+            a.registry,
+            HoursInput(volunteer_id=vera, entry_date=dt.date(2026, 12, 1), minutes=minutes,
+                       note=note),
+        )  # fmt: skip
+    a.sync_ok()
+    b.sync_ok()
+    assert hours_notes(b) == ["formation du lundi", "réunion du mardi"]
+
+    copy(backup, database(server))
+    assert central_cli(["--db", server.db_url, "restored"]) == 0
+    b.sync_ok()  # A stays off
+    late = restorable.desk("controle")
+    late.sync_ok()
+    assert hours_notes(late) == ["formation du lundi", "réunion du mardi"]
+
+    back = a.sync_ok()  # A comes back: its hours are already there
+    assert back.rejected == 0
+    b.sync_ok()
+    late.sync_ok()
+    assert pending(a) == pending(b) == 0
+    assert_converged(a, b, late)
+    assert hours_notes(late) == ["formation du lundi", "réunion du mardi"]
