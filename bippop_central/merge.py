@@ -235,7 +235,11 @@ def _update(stored: Stored, m: Mutation, fields: dict[str, Any], seq: int, devic
             raise Rejected(f"Le champ modifié « {name[:40]} » n'a pas de valeur.")
         value, current = fields[name], stored.fields.get(name)
         field_version = stored.field_versions.get(name, 0)
-        behind = m.base_version is not None and m.base_version < field_version
+        # A null base: the desk never had a version of this record, so it has seen
+        # none of its values (a creation sent again after a restore, onto the record
+        # another desk sent back first; an edit made before its creation's answer).
+        base = 0 if m.base_version is None else m.base_version
+        behind = base < field_version
         if behind and stored.origin_of(name) == device and device:
             behind = False  # its own earlier change, not yet acknowledged on the desk
         if behind and name in PROTECTED and value != current:

@@ -50,12 +50,20 @@ def test_a_field_changed_since_the_base_by_another_desk_is_a_conflict_when_prote
     assert merge(after_b.state, edit(base=2, phone="+33644444444"), 3, DESK_A).status == "applied"
 
 
-def test_a_null_base_always_writes() -> None:
-    after_b = merge(person(), edit(phone="+33622222222"), 2, DESK_B)
+def test_a_null_base_has_seen_no_other_desks_value() -> None:
+    """A null base: the desk never had the record from the platform. Its own earlier
+    values it may overwrite (a creation sent again after a lost answer); another
+    desk's protected value is news to it (a creation sent again after a restore)."""
+    after_b = merge(person(), edit(phone="+33622222222", notes="b"), 2, DESK_B)
     assert after_b.state is not None
-    outcome = merge(after_b.state, edit(base=None, phone="+33655555555"), 3, DESK_A)
-    assert outcome.status == "applied" and outcome.state is not None
-    assert outcome.state.fields["phone"] == "+33655555555"
+    outcome = merge(after_b.state, edit(base=None, phone="+33655555555", notes="a"), 3, DESK_A)
+    assert outcome.status == "conflict" and outcome.state is not None
+    assert outcome.conflicts == {"phone": {"server": "+33622222222", "server_version": 2}}
+    assert outcome.state.fields["phone"] == "+33622222222"
+    assert outcome.state.fields["notes"] == "a"  # unprotected: the last writer wins
+    own = merge(person(), edit(base=None, phone="+33655555555"), 2, DESK_A)
+    assert own.status == "applied" and own.state is not None
+    assert own.state.fields["phone"] == "+33655555555"
 
 
 def test_fields_not_in_changed_are_never_written_by_an_update() -> None:

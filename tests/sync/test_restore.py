@@ -19,7 +19,7 @@ from bippop_desk.registry.services.beneficiaries import BeneficiaryInput, update
 from bippop_desk.registry.services.hours import HoursInput, add_hours
 from bippop_desk.registry.services.volunteers import VolunteerInput, create_volunteer
 from bippop_desk.sync.credentials import load_token
-from bippop_desk.sync.engine import sync_status
+from bippop_desk.sync.engine import list_conflicts, sync_status
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
 from tests.servers import HEADERS, CentralServer, start_central
@@ -204,3 +204,42 @@ def test_hours_of_a_desk_that_never_syncs_again_reach_the_restored_platform_from
     assert pending(a) == pending(b) == 0
     assert_converged(a, b, late)
     assert hours_notes(late) == ["formation du lundi", "réunion du mardi"]
+
+
+def set_phone(desk: Desk, person: str, phone: str) -> None:
+    with sqlite3.connect(desk.path) as conn:
+        first, last = conn.execute(
+            "SELECT first_name, last_name FROM beneficiary WHERE id = ?", (person,)
+        ).fetchone()
+    update_beneficiary(desk.registry, person,
+                       BeneficiaryInput(first_name=first, last_name=last, phone=phone))  # fmt: skip
+
+
+def test_a_creation_sent_again_after_a_restore_never_overwrites_a_number_typed_since(
+    restorable: Commune, tmp_path: Path
+) -> None:
+    """B created Alice after the platform's backup; A pulled her. The backup is put
+    back. A syncs first: Alice goes back from A's copy, and A types her number. B, who
+    had typed another number meanwhile, sends its creation again: it must not pass over
+    A's number unseen (a conflict on B, A's number on the platform)."""
+    server = restorable.server
+    a, b = restorable.desk("accueil"), restorable.desk("ccas")
+    a.sync_ok()
+    b.sync_ok()
+    backup = tmp_path / "sauvegarde.sqlite3"
+    copy(database(server), backup)
+    alice = add_person(b.registry, "Alice", "Martin")
+    b.sync_ok()
+    a.sync_ok()
+    copy(backup, database(server))
+    assert central_cli(["--db", server.db_url, "restored"]) == 0
+    set_phone(b, alice, "06 12 00 09 71")  # B, not synced
+    a.sync_ok()
+    set_phone(a, alice, "06 12 00 09 72")
+    a.sync_ok()
+
+    b.sync_ok()
+    late = restorable.desk("controle")
+    late.sync_ok()
+    assert dict(people(late))[alice] == "+33612000972"
+    assert [(c.record_id, c.field) for c in list_conflicts(b.registry)] == [(alice, "phone")]

@@ -58,11 +58,11 @@ def test_a_pulled_record_the_desk_cannot_store_is_set_aside_and_the_pull_goes_on
     assert (kept.entity, kept.record_id) == (entity, bad)
     assert said in kept.reason and "mise de côté" in kept.reason
     assert sync_status(desk.registry).set_aside_count == 1
-    # The next syncs go on as usual; a corrected version of the record arrives and
-    # takes the set-aside one's place.
+    # The next syncs go on as usual; a corrected version of the record arrives (made
+    # by someone who saw the bad one) and takes the set-aside one's place.
     assert desk.sync().error == ""
     with client(server, token) as http:
-        [fixed] = push(http, mutation(entity, bad, **good))
+        [fixed] = push(http, mutation(entity, bad, base_version=kept.version, **good))
         assert fixed["status"] == "applied", fixed
     assert desk.sync().error == ""
     assert list_set_aside(desk.registry) == []
