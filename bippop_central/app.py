@@ -22,6 +22,7 @@ from bippop_central.auth import AuthError, Caller, caller_for, enroll
 from bippop_central.db import DEFAULT_DB, make_engine
 from bippop_central.errors import BodyLimitMiddleware, install_error_handlers
 from bippop_central.public import FormError, help_request, volunteer_signup
+from bippop_central.restore import desk_is_ahead
 from bippop_central.survey_web.routes import add_survey_routes
 from bippop_central.web import moderation
 from bippop_central.web.routes import install as install_web
@@ -198,9 +199,18 @@ def create_app(db_url: str | None = None) -> FastAPI:
         response_model=schemas.StatusOut,
         responses=AUTH_ERRORS,
     )
-    def status(caller: Device) -> dict[str, Any]:
+    def status(
+        caller: Device,
+        cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        known_epoch: Annotated[str, Query(alias="epoch", max_length=36)] = "",
+    ) -> dict[str, Any]:
         """Le poste, sa commune, l'heure du serveur, le dernier numéro de la commune et
-        l'époque de sa base (nouvelle après la restauration d'une sauvegarde)."""
+        l'époque de sa base (nouvelle après la restauration d'une sauvegarde). Le poste
+        peut dire où il en est (`cursor`, dans l'époque `epoch`) : un curseur au-delà
+        du dernier numéro dans la même époque veut dire une base restaurée sans
+        `bippop-central restored`, et la commune change d'époque aussitôt."""
+        if cursor is not None:
+            desk_is_ahead(engine, caller.commune_id, cursor, known_epoch)
         seq, epoch, epoch_seq = push.commune_position(engine, caller)
         return {
             "commune": _commune(caller),

@@ -68,13 +68,16 @@ def notice(count: int) -> str:
 def check_position(registry: Registry, http: SyncHttp, state: State) -> str:
     """Ask the platform where its history stands; after a restore, recover (above).
     Returns the French notice when it did, else ''."""
-    answer = http.call("GET", "/api/v1/status")
+    cursor = state.pull_cursor
+    known = state.server_epoch.removeprefix(RESEND)
+    # Where this desk stands: a cursor past the platform's sequence in the epoch it
+    # knows makes the platform start a new epoch itself (bippop_central/restore.py), so
+    # the other desks learn of a restore whose operator forgot `restored`.
+    answer = http.call("GET", "/api/v1/status", params={"cursor": cursor, "epoch": known})
     latest, epoch = answer.get("latest_seq"), answer.get("epoch") or ""
     epoch_seq = answer.get("epoch_seq") or 0
     if not isinstance(latest, int) or not isinstance(epoch, str) or not isinstance(epoch_seq, int):
         raise SyncError("La plateforme a envoyé un état illisible.")
-    cursor = state.pull_cursor
-    known = state.server_epoch.removeprefix(RESEND)
     if known and epoch and epoch != known:
         since = min(epoch_seq, cursor)
     elif cursor > latest:

@@ -243,3 +243,33 @@ def test_a_creation_sent_again_after_a_restore_never_overwrites_a_number_typed_s
     late.sync_ok()
     assert dict(people(late))[alice] == "+33612000972"
     assert [(c.record_id, c.field) for c in list_conflicts(b.registry)] == [(alice, "phone")]
+
+
+def test_a_restore_without_the_operators_step_is_caught_by_the_first_desk_for_all(
+    restorable: Commune, tmp_path: Path
+) -> None:
+    """The operator put the backup back and forgot `restored`. A syncs first: its cursor
+    is past the platform's sequence, so the platform starts a new epoch itself; A then
+    adds people, which take the sequence past B's cursor. B must not skip them."""
+    server = restorable.server
+    a, b = restorable.desk("accueil"), restorable.desk("ccas")
+    a.sync_ok()
+    b.sync_ok()
+    backup = tmp_path / "sauvegarde.sqlite3"
+    copy(database(server), backup)
+    for number in range(3):
+        add_person(a.registry, "Avant", f"Restauration {'abc'[number]}")
+    a.sync_ok()
+    b.sync_ok()
+    copy(backup, database(server))  # no `bippop-central restored`
+    first = a.sync_ok()
+    assert any("restaurée depuis une sauvegarde" in w for w in first.warnings)
+    for number in range(6):
+        add_person(a.registry, "Après", f"Restauration {'abcdef'[number]}")
+    a.sync_ok()
+    assert latest_seq(server, a) > read_state(b.registry).pull_cursor
+    second = b.sync_ok()
+    assert any("restaurée depuis une sauvegarde" in w for w in second.warnings)
+    a.sync_ok()
+    assert len(people(b)) == 9
+    assert_converged(a, b)
