@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.web.conftest import AXE, SHOTS
 
@@ -48,7 +50,9 @@ def fill(driver: Any, steps: list[tuple[str, object]]) -> None:
 
 
 def submit(driver: Any) -> None:
-    """Tab to the form's submit button and press Enter."""
+    """Tab to the form's submit button, press Enter, and wait for the page it leads to
+    (every form posts to the server, which answers with a page, errors included): a key
+    press does not wait for it, and a look during the load finds no page at all."""
     button = driver.find_element(By.CSS_SELECTOR, "main form[method=post] button[type=submit]")
     for _ in range(MAX_TABS):
         if driver.switch_to.active_element == button:
@@ -56,7 +60,25 @@ def submit(driver: Any) -> None:
         ActionChains(driver).send_keys(Keys.TAB).perform()
     else:
         raise AssertionError("the submit button never got the focus")
-    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    enter_and_wait(driver, button)
+
+
+def enter_and_wait(driver: Any, element: Any) -> None:
+    """Enter on a focused link or button, then the page it leads to, loaded."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.send_keys(Keys.ENTER)
+
+    def page_gone(_driver: Any) -> bool:
+        # Chromium says either "stale element" or "node does not belong to the document".
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    wait = WebDriverWait(driver, 30)
+    wait.until(page_gone)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def restart_focus(driver: Any) -> None:

@@ -26,7 +26,15 @@ from bippop_desk.registry.services.web_inbox import web_arrivals
 from tests.conftest import add_person
 from tests.core.test_missions import ask
 from tests.core.test_volunteers import make_volunteer
-from tests.web.browser import DOWN, SPACE, axe_violations, fill, screenshots, submit
+from tests.web.browser import (
+    DOWN,
+    SPACE,
+    axe_violations,
+    enter_and_wait,
+    fill,
+    screenshots,
+    submit,
+)
 from tests.web.conftest import Mailbox, Town
 
 
@@ -181,7 +189,7 @@ def test_a_validated_volunteer_signs_in_by_mail_and_declared_hours_reach_the_val
     # The link served once.
     assert httpx.get(link).status_code == 410
 
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Déclarer mes heures").send_keys(Keys.ENTER)
+    enter_and_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Déclarer mes heures"))
     look(browser, "espace-heures")
     fill(browser, [("f-minutes", "abc")])
     submit(browser)
@@ -202,7 +210,7 @@ def test_a_validated_volunteer_signs_in_by_mail_and_declared_hours_reach_the_val
 
     browser.get(f"{town.url}/espace/")
     submit_feed = browser.find_element(By.XPATH, "//form[contains(@action,'/agenda')]//button")
-    submit_feed.send_keys(Keys.ENTER)
+    enter_and_wait(browser, submit_feed)
     feed_url = browser.find_element(By.CSS_SELECTOR, ".notice code").text
     feed = httpx.get(feed_url)
     assert feed.status_code == 200 and "BEGIN:VEVENT" in feed.text
