@@ -206,6 +206,16 @@ def test_hours_of_a_desk_that_never_syncs_again_reach_the_restored_platform_from
     assert hours_notes(late) == ["formation du lundi", "réunion du mardi"]
 
 
+def two_desks_and_a_backup(commune: Commune, tmp_path: Path) -> tuple[Desk, Desk, Path]:
+    """Desks A and B, synced, and a backup of the platform's database taken then."""
+    a, b = commune.desk("accueil"), commune.desk("ccas")
+    a.sync_ok()
+    b.sync_ok()
+    backup = tmp_path / "sauvegarde.sqlite3"
+    copy(database(commune.server), backup)
+    return a, b, backup
+
+
 def set_phone(desk: Desk, person: str, phone: str) -> None:
     with sqlite3.connect(desk.path) as conn:
         first, last = conn.execute(
@@ -223,11 +233,7 @@ def test_a_creation_sent_again_after_a_restore_never_overwrites_a_number_typed_s
     had typed another number meanwhile, sends its creation again: it must not pass over
     A's number unseen (a conflict on B, A's number on the platform)."""
     server = restorable.server
-    a, b = restorable.desk("accueil"), restorable.desk("ccas")
-    a.sync_ok()
-    b.sync_ok()
-    backup = tmp_path / "sauvegarde.sqlite3"
-    copy(database(server), backup)
+    a, b, backup = two_desks_and_a_backup(restorable, tmp_path)
     alice = add_person(b.registry, "Alice", "Martin")
     b.sync_ok()
     a.sync_ok()
@@ -252,11 +258,7 @@ def test_a_restore_without_the_operators_step_is_caught_by_the_first_desk_for_al
     is past the platform's sequence, so the platform starts a new epoch itself; A then
     adds people, which take the sequence past B's cursor. B must not skip them."""
     server = restorable.server
-    a, b = restorable.desk("accueil"), restorable.desk("ccas")
-    a.sync_ok()
-    b.sync_ok()
-    backup = tmp_path / "sauvegarde.sqlite3"
-    copy(database(server), backup)
+    a, b, backup = two_desks_and_a_backup(restorable, tmp_path)
     for number in range(3):
         add_person(a.registry, "Avant", f"Restauration {'abc'[number]}")
     a.sync_ok()
