@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from bippop_desk.registry.clock import utcnow
@@ -213,13 +213,14 @@ def _apply_entity(
     if offers:
         _write_offers(conn, offers)
     if seen_versions:
+        version_column = table.c.server_version
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("_id"))
-            .values(server_version=func.max(func.coalesce(table.c.server_version, 0),
-                                            bindparam("v"))),
+            .where((version_column.is_(None)) | (version_column < bindparam("v")))
+            .values(server_version=bindparam("v")),
             seen_versions,
-        )  # fmt: skip
+        )
     result.applied += len(inserts) + len(updates)
 
 
