@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,12 @@ class CentralServer:
     log_path: Path
     port: int
     _engine: Any = field(default=None, repr=False)
+
+    @property
+    def sqlite_file(self) -> Path:
+        """The database file of a server on SQLite (what a backup copies)."""
+        assert self.db_url.startswith("sqlite:///"), self.db_url
+        return Path(self.db_url.removeprefix("sqlite:///"))
 
     # -- administration, in-process on the same database --------------------------
     def engine(self) -> Any:
@@ -273,6 +280,17 @@ def start_postgres(max_connections: int = 300) -> str:
     """URL of a fresh database in the process's throwaway PostgreSQL cluster (one
     cluster per `max_connections`)."""
     return start_postgres_cluster(max_connections).new_database()
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """The SQLite backup API, as an operator's backup (and restore) of the platform's
+    database would go."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 def client(server: CentralServer, token: str | None = None, **options: Any) -> httpx.Client:

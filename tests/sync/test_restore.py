@@ -22,7 +22,7 @@ from bippop_desk.sync.credentials import load_token
 from bippop_desk.sync.engine import list_conflicts, sync_status
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
-from tests.servers import HEADERS, CentralServer, start_central
+from tests.servers import HEADERS, CentralServer, copy_sqlite, start_central
 from tests.sync.conftest import Commune, Desk, assert_converged, pending
 
 _INSEE = itertools.count(60701)
@@ -43,16 +43,6 @@ def restorable(central_own: CentralServer, tmp_path: Path) -> Iterator[Commune]:
     yield commune
     for desk in commune.desks:
         desk.registry.close()
-
-
-def database(server: CentralServer) -> Path:
-    return Path(server.db_url.removeprefix("sqlite:///"))
-
-
-def copy(source: Path, target: Path) -> None:
-    """The SQLite backup API, as an operator's backup and restore would go."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
 
 
 def latest_seq(server: CentralServer, desk: Desk) -> int:
@@ -89,7 +79,7 @@ def test_a_restored_platform_gets_back_what_it_lost_and_no_desk_skips_what_follo
     a.sync_ok()
     b.sync_ok()
     backup = tmp_path / "sauvegarde.sqlite3"
-    copy(database(server), backup)
+    copy_sqlite(server.sqlite_file, backup)
     # After the backup: A changes Rose's phone and adds Jean; both acknowledged, pulled by B.
     update_beneficiary(
         a.registry, rose,
@@ -101,7 +91,7 @@ def test_a_restored_platform_gets_back_what_it_lost_and_no_desk_skips_what_follo
     assert pending(a) == 0
     cursor_before = read_state(b.registry).pull_cursor
 
-    copy(backup, database(server))  # the platform's database put back
+    copy_sqlite(backup, server.sqlite_file)  # the platform's database put back
     arrivals = 0
     if operator_step:
         assert central_cli(["--db", server.db_url, "restored"]) == 0
@@ -138,17 +128,17 @@ def test_a_desk_asleep_through_two_restores_sends_back_what_only_it_holds(
     a.sync_ok()
     x.sync_ok()
     first, second = tmp_path / "sauvegarde1.sqlite3", tmp_path / "sauvegarde2.sqlite3"
-    copy(database(server), first)
+    copy_sqlite(server.sqlite_file, first)
     sign_ups(server, restorable.insee, 1)  # after the first backup; A never sees it
     x.sync_ok()
-    copy(first, database(server))
+    copy_sqlite(first, server.sqlite_file)
     assert central_cli(["--db", server.db_url, "restored"]) == 0
     a.sync_ok()
     for number in range(6):  # the restored platform goes on, past X's cursor
         add_person(a.registry, "Nouvelle", f"Personne {'abcdef'[number]}")
     a.sync_ok()
-    copy(database(server), second)
-    copy(second, database(server))
+    copy_sqlite(server.sqlite_file, second)
+    copy_sqlite(second, server.sqlite_file)
     assert central_cli(["--db", server.db_url, "restored"]) == 0
     x.sync_ok()
     a.sync_ok()
@@ -179,7 +169,7 @@ def test_hours_of_a_desk_that_never_syncs_again_reach_the_restored_platform_from
     a.sync_ok()
     b.sync_ok()
     backup = tmp_path / "sauvegarde.sqlite3"
-    copy(database(server), backup)
+    copy_sqlite(server.sqlite_file, backup)
     for note, minutes in (("formation du lundi", 90), ("réunion du mardi", 45)):
         add_hours(
             a.registry,
@@ -190,7 +180,7 @@ def test_hours_of_a_desk_that_never_syncs_again_reach_the_restored_platform_from
     b.sync_ok()
     assert hours_notes(b) == ["formation du lundi", "réunion du mardi"]
 
-    copy(backup, database(server))
+    copy_sqlite(backup, server.sqlite_file)
     assert central_cli(["--db", server.db_url, "restored"]) == 0
     b.sync_ok()  # A stays off
     late = restorable.desk("controle")
@@ -212,7 +202,7 @@ def two_desks_and_a_backup(commune: Commune, tmp_path: Path) -> tuple[Desk, Desk
     a.sync_ok()
     b.sync_ok()
     backup = tmp_path / "sauvegarde.sqlite3"
-    copy(database(commune.server), backup)
+    copy_sqlite(commune.server.sqlite_file, backup)
     return a, b, backup
 
 
@@ -237,7 +227,7 @@ def test_a_creation_sent_again_after_a_restore_never_overwrites_a_number_typed_s
     alice = add_person(b.registry, "Alice", "Martin")
     b.sync_ok()
     a.sync_ok()
-    copy(backup, database(server))
+    copy_sqlite(backup, server.sqlite_file)
     assert central_cli(["--db", server.db_url, "restored"]) == 0
     set_phone(b, alice, "06 12 00 09 71")  # B, not synced
     a.sync_ok()
@@ -263,7 +253,7 @@ def test_a_restore_without_the_operators_step_is_caught_by_the_first_desk_for_al
         add_person(a.registry, "Avant", f"Restauration {'abc'[number]}")
     a.sync_ok()
     b.sync_ok()
-    copy(backup, database(server))  # no `bippop-central restored`
+    copy_sqlite(backup, server.sqlite_file)  # no `bippop-central restored`
     first = a.sync_ok()
     assert any("restaurée depuis une sauvegarde" in w for w in first.warnings)
     for number in range(6):

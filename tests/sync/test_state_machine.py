@@ -63,7 +63,7 @@ from bippop_desk.sync.engine import (
 )
 from bippop_desk.sync.state import read_state
 from tests.conftest import add_person
-from tests.servers import HEADERS, CentralServer, start_central
+from tests.servers import HEADERS, CentralServer, copy_sqlite, start_central
 from tests.sync.conftest import (
     FAST_RETRY,
     Commune,
@@ -331,13 +331,13 @@ class SyncMachine(RuleBasedStateMachine):
         die with the old server."""
         if self.backup is None or not restore:
             self.backup = self.folder / "sauvegarde-plateforme.sqlite3"
-            copy_database(_database(self.server), self.backup)
+            copy_sqlite(self.server.sqlite_file, self.backup)
             SEEN.update(["backup taken"])
             return
         for proxy in self.proxies:
             with proxy._lock:
                 proxy._late.clear()
-        copy_database(self.backup, _database(self.server))
+        copy_sqlite(self.backup, self.server.sqlite_file)
         mark_restored(self.server.engine())
         self.restores += 1
         changes = self._server_changes()
@@ -550,18 +550,6 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 _INSEE = itertools.count(70001)
-
-
-def _database(server: CentralServer) -> Path:
-    return Path(server.db_url.removeprefix("sqlite:///"))
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """The SQLite backup API, as an operator's backup (and restore) would go."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
 
 
 @pytest.fixture

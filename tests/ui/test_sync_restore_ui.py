@@ -4,7 +4,6 @@ sync says what this desk did, and the page keeps saying it. Real server, real fi
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bippop_desk.sync.engine import enroll
 from bippop_desk.ui.main_window import MainWindow
 from bippop_desk.ui.pages.sync_page import SyncPage
 from tests.conftest import add_person
-from tests.servers import CentralServer, start_central
+from tests.servers import CentralServer, copy_sqlite, start_central
 
 COORDINATOR = Actor("claire", "Claire Petit", "coordinateur")
 SHOTS = os.environ.get("BIPPOP_SHOTS", "")
@@ -30,13 +29,6 @@ def central(tmp_path: Path) -> Iterator[CentralServer]:
     server.add_commune("60159", "Compiègne", "60")
     yield server
     server.stop()
-
-
-def copy(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
 
 
 def test_the_page_says_the_platform_was_restored_and_what_was_sent_again(
@@ -59,11 +51,11 @@ def test_the_page_says_the_platform_was_restored_and_what_was_sent_again(
         qtbot.waitUntil(lambda: window.sync.last_report is not None, timeout=15000)
 
     sync()
-    copy(live, tmp_path / "sauvegarde.sqlite3")
+    copy_sqlite(live, tmp_path / "sauvegarde.sqlite3")
     for name in ("Hélène", "Marcel", "Odette"):
         add_person(window.context.registry_for_background(), name, "Bréval")
     sync()
-    copy(tmp_path / "sauvegarde.sqlite3", live)
+    copy_sqlite(tmp_path / "sauvegarde.sqlite3", live)
     mark_restored(central.engine())
     sync()
     report = window.sync.last_report
