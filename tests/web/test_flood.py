@@ -49,7 +49,11 @@ class Visitor:
     """One address: its own source IP, cookie and form token."""
 
     def __init__(self, server: CentralServer, address: str, insee: str) -> None:
-        transport = httpx.HTTPTransport(local_address=address)
+        # An idle connection is dropped here before uvicorn's keep-alive timeout (5 s)
+        # closes it there: else a post can leave on a connection the server is closing
+        # ("Server disconnected without sending a response", seen in CI).
+        limits = httpx.Limits(keepalive_expiry=2.0)
+        transport = httpx.HTTPTransport(local_address=address, limits=limits)
         self.http = httpx.Client(base_url=server.url, transport=transport, timeout=30,
                                  headers={"Origin": server.url})  # fmt: skip
         self.url = f"/communes/{insee}/besoin-d-aide"
